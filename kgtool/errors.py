@@ -1,0 +1,102 @@
+"""One exception hierarchy: everything kgtool reports to a user is a `KgtoolError`.
+
+Messages are written for the person who has to fix the input, so each names the file, line,
+query or parameter at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def _where(source: str | None, line: int | None, column: int | None) -> str:
+    """`file:line:column: ` prefix, as compilers print it, for whatever parts are known."""
+    parts = [str(part) for part in (source, line, column) if part is not None]
+    return ":".join(parts) + ": " if parts else ""
+
+
+class KgtoolError(Exception):
+    """Base of every error kgtool raises on purpose; `str(error)` is the message for a user."""
+
+
+class DataError(KgtoolError):
+    """An RDF file is missing or malformed; the message names the file, line and column."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.source = source
+        self.line = line
+        self.column = column
+        self.reason = message
+        super().__init__(_where(source, line, column) + message)
+
+
+class QueryError(KgtoolError):
+    """A query is malformed or cannot run; the message names the query and the position."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.source = source
+        self.line = line
+        self.column = column
+        self.reason = message
+        super().__init__(_where(source, line, column) + message)
+
+
+class UnknownQuery(KgtoolError):
+    """No named query, query file or SPARQL text matches what was asked for."""
+
+    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown query {name!r}{hint} (`kgtool queries` lists them)")
+
+
+class ParameterError(KgtoolError):
+    """A query parameter is unknown, missing or of the wrong kind."""
+
+    def __init__(self, message: str, *, query: str, parameter: str | None = None) -> None:
+        self.query = query
+        self.parameter = parameter
+        super().__init__(f"query {query}: {message}")
+
+
+class UnknownEntity(KgtoolError):
+    """No entity has this IRI, label or alias; `.suggestions` holds the closest labels."""
+
+    def __init__(self, text: str, suggestions: Sequence[str] = (), *, context: str = "") -> None:
+        self.text = text
+        self.suggestions = tuple(suggestions)
+        hint = f"; did you mean {', '.join(map(repr, self.suggestions))}?" if suggestions else ""
+        where = f" ({context})" if context else ""
+        super().__init__(f"no entity is called {text!r}{where}{hint}")
+
+
+class AmbiguousEntity(KgtoolError):
+    """Several entities share this label; `.candidates` lists their IRIs and labels."""
+
+    def __init__(
+        self, text: str, candidates: Sequence[tuple[str, str]], *, context: str = ""
+    ) -> None:
+        self.text = text
+        self.candidates = tuple(candidates)
+        listed = "; ".join(f"{label} <{iri}>" for iri, label in self.candidates)
+        where = f" ({context})" if context else ""
+        super().__init__(f"{text!r} names several entities{where}: {listed}; give the IRI")
+
+
+class ValidationError(KgtoolError):
+    """SHACL validation could not run (as opposed to data that does not conform)."""
