@@ -100,3 +100,7 @@ class AmbiguousEntity(KgtoolError):
 
 class ValidationError(KgtoolError):
     """SHACL validation could not run (as opposed to data that does not conform)."""
+
+
+class ReasoningUnavailable(KgtoolError):
+    """The OWL checks cannot run here: Java, JPype or the OWL API and HermiT jars are missing."""
