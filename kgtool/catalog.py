@@ -1,0 +1,313 @@
+"""Named queries: reading `.rq` files, their comment header, and binding their parameters.
+
+A query file is a plain SPARQL query whose parameters have default values in `VALUES` blocks,
+so it runs unchanged in any SPARQL client. Binding replaces the content of the one
+`VALUES ?name { ... }` block of each parameter with a term written in SPARQL syntax (an IRI
+checked for validity, or an escaped literal), never with the user's raw text. The binding is
+plain text work, the same for the local store and for a remote endpoint.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from kgtool.errors import ParameterError, QueryError, UnknownQuery
+from kgtool.namespaces import PREFIXES, XSD
+from kgtool.terms import IRI, Literal, Term
+
+#: The kinds of value a parameter takes.
+KINDS = ("entity", "iri", "string", "integer", "date", "boolean")
+#: Keyword names `KnowledgeGraph.query` keeps for itself.
+RESERVED = frozenset({"inferred"})
+
+_HEADER_KEY = re.compile(r"#\s?(title|question@[A-Za-z-]+|param|row):\s*(.*)")
+_PARAM = re.compile(r"(?P<name>[A-Za-z_]\w*)\s+(?P<kind>\w+)\s+(?P<rest>.*)")
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"\s*(.*)')
+_PREFIX = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+_VALUES = re.compile(r"VALUES\s+[?$](\w+)\s*\{([^{}]*)\}", re.IGNORECASE)
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter: its name, kind (one of `KINDS`), default (as written) and meaning."""
+
+    name: str
+    kind: str
+    default: str | None
+    doc: str
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query with the header that documents it: what it asks, its parameters, what a row is."""
+
+    name: str
+    source: str
+    sparql: str
+    title: str = ""
+    questions: Mapping[str, str] = field(default_factory=dict)
+    params: tuple[Param, ...] = ()
+    row: str = ""
+    description: str = ""
+    #: Where each parameter's VALUES content lies in `sparql` (start, end), by parameter name.
+    slots: Mapping[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def question(self, lang: str = "en") -> str:
+        """The research question in `lang` (`en`, `zh-Hant`, ...), else in English."""
+        return self.questions.get(lang.lower()) or self.questions.get("en", "")
+
+    def param(self, name: str) -> Param:
+        for param in self.params:
+            if param.name == name:
+                return param
+        declared = ", ".join(param.name for param in self.params) or "none"
+        raise ParameterError(
+            f"unknown parameter {name!r} (declared: {declared})", query=self.name, parameter=name
+        )
+
+    @property
+    def prefixes(self) -> dict[str, str]:
+        """The query's own PREFIX declarations, added to kgtool's usual prefixes."""
+        return {**PREFIXES, **dict(_PREFIX.findall(_mask(self.sparql)))}
+
+
+def _mask(text: str) -> str:
+    """`text` with comments and the insides of string literals blanked, positions kept.
+
+    So that a `VALUES` or `PREFIX` inside a comment or a string is never taken for syntax.
+    """
+    out = list(text)
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "<":
+            iri = _IRIREF.match(text, i)
+            i = iri.end() if iri else i + 1
+        elif char == "#":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            out[i:end] = " " * (end - i)
+            i = end
+        elif char in "'\"":
+            quote = char * 3 if text.startswith(char * 3, i) else char
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            out[i + len(quote) : j] = [" " if c != "\n" else c for c in text[i + len(quote) : j]]
+            i = j + len(quote)
+        else:
+            i += 1
+    return "".join(out)
+
+
+def _parse_param(text: str, source: str) -> Param:
+    found = _PARAM.fullmatch(text.strip())
+    if not found:
+        raise QueryError(
+            f"cannot read the parameter line {text!r}: use `# param: NAME KIND DEFAULT  doc`",
+            source=source,
+        )
+    name, kind, rest = found["name"], found["kind"], found["rest"]
+    if kind not in KINDS:
+        raise QueryError(
+            f"parameter {name!r} has unknown kind {kind!r} (kinds: {', '.join(KINDS)})",
+            source=source,
+        )
+    if name in RESERVED:
+        raise QueryError(f"parameter name {name!r} is reserved", source=source)
+    quoted = _QUOTED.fullmatch(rest)
+    if quoted:
+        default, doc = re.sub(r"\\(.)", r"\1", quoted[1]), quoted[2]
+    else:
+        default, _, doc = rest.partition(" ")
+    return Param(name, kind, None if default == "-" else default, doc.strip())
+
+
+def parse(text: str, *, name: str, source: str) -> NamedQuery:
+    """Read a query file: its header comments, and the VALUES block of each parameter.
+
+    Raises `QueryError` naming `source` when the header is malformed or a declared parameter
+    does not have exactly one `VALUES ?name { ... }` block.
+    """
+    title, row = "", ""
+    questions: dict[str, str] = {}
+    params: list[Param] = []
+    description: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            break
+        keyed = _HEADER_KEY.fullmatch(stripped)
+        if keyed is None:
+            description.append(stripped.lstrip("#").strip())
+            continue
+        key, value = keyed.groups()
+        if key == "title":
+            title = value.strip()
+        elif key == "row":
+            row = value.strip()
+        elif key == "param":
+            params.append(_parse_param(value, source))
+        else:
+            questions[key.partition("@")[2].lower()] = value.strip()
+    slots: dict[str, tuple[int, int]] = {}
+    masked = _mask(text)
+    for param in params:
+        blocks = [block for block in _VALUES.finditer(masked) if block[1] == param.name]
+        if len(blocks) != 1:
+            raise QueryError(
+                f"parameter {param.name!r} needs exactly one `VALUES ?{param.name} {{ ... }}` "
+                f"block holding its default, found {len(blocks)}",
+                source=source,
+            )
+        slots[param.name] = blocks[0].span(2)
+    return NamedQuery(
+        name=name,
+        source=source,
+        sparql=text,
+        title=title,
+        questions=questions,
+        params=tuple(params),
+        row=row,
+        description=" ".join(" ".join(description).split()),
+        slots=slots,
+    )
+
+
+def bind(query: NamedQuery, values: Mapping[str, Term]) -> str:
+    """The query text with each given parameter's VALUES block holding just that term.
+
+    Line breaks inside a replaced block are kept, so positions in error messages still match
+    the file.
+    """
+    text = query.sparql
+    for name in sorted(values, key=lambda name: query.slots[name][0], reverse=True):
+        start, end = query.slots[name]
+        newlines = "\n" * text.count("\n", start, end)
+        text = f"{text[:start]} {values[name].n3()} {newlines}{text[end:]}"
+    return text
+
+
+def coerce(
+    query: NamedQuery, given: Mapping[str, object], resolve: Callable[[str], IRI]
+) -> dict[str, Term]:
+    """Check `given` against the declared parameters and turn each value into an RDF term.
+
+    `resolve` turns the text of an `entity` parameter into the IRI it names (raising
+    `UnknownEntity` or `AmbiguousEntity`).
+    """
+    for name in given:
+        query.param(name)
+    missing = [param.name for param in query.params if param.required and param.name not in given]
+    if missing:
+        raise ParameterError(
+            f"missing parameter {missing[0]!r}", query=query.name, parameter=missing[0]
+        )
+    return {name: _term(query, query.param(name), value, resolve) for name, value in given.items()}
+
+
+def _term(query: NamedQuery, param: Param, value: object, resolve: Callable[[str], IRI]) -> Term:
+    def wrong(expected: str) -> ParameterError:
+        return ParameterError(
+            f"parameter {param.name!r} is {param.kind}: expected {expected}, got {value!r}",
+            query=query.name,
+            parameter=param.name,
+        )
+
+    if param.kind == "entity":
+        if not isinstance(value, str):
+            raise wrong("a label, prefixed name or IRI")
+        return value if isinstance(value, IRI) else resolve(value)
+    if param.kind == "iri":
+        if not isinstance(value, str):
+            raise wrong("an IRI")
+        try:
+            return expand(value, query.prefixes)
+        except ValueError:
+            raise wrong("an IRI (<https://…>, https://… or prefix:name)") from None
+    if param.kind == "string":
+        if not isinstance(value, str):
+            raise wrong("a string")
+        return Literal(value)
+    if param.kind == "integer":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Literal.of(value)
+        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+            return Literal.of(int(value))
+        raise wrong("an integer")
+    if param.kind == "date":
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            return Literal(value.isoformat(), XSD.date)
+        try:
+            return Literal(datetime.date.fromisoformat(str(value).strip()).isoformat(), XSD.date)
+        except ValueError:
+            raise wrong("a date YYYY-MM-DD") from None
+    if isinstance(value, bool):
+        return Literal.of(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+        return Literal.of(value.strip().lower() in _TRUE)
+    raise wrong("true or false")
+
+
+def expand(text: str, prefixes: Mapping[str, str] = PREFIXES) -> IRI:
+    """`<iri>`, a bare `scheme:…` IRI or a prefixed name, as a checked IRI (else `ValueError`)."""
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        return IRI.checked(text[1:-1])
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in prefixes and not local.startswith("//"):
+        return IRI.checked(prefixes[prefix] + local)
+    if colon and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", prefix):
+        return IRI.checked(text)
+    raise ValueError(f"not an IRI: {text!r}")
+
+
+class Catalog:
+    """The named queries of a folder, parsed when first asked for."""
+
+    def __init__(self, files: Mapping[str, Traversable], *, folder: str = "queries") -> None:
+        self._files = dict(files)
+        self._folder = folder
+        self._parsed: dict[str, NamedQuery] = {}
+
+    def names(self) -> list[str]:
+        return sorted(self._files)
+
+    def get(self, name: str) -> NamedQuery:
+        """The named query `name`; `UnknownQuery` with the closest names if there is none."""
+        if name not in self._files:
+            raise UnknownQuery(name, difflib.get_close_matches(name, self._files, n=3, cutoff=0.5))
+        if name not in self._parsed:
+            entry = self._files[name]
+            source = f"{self._folder}/{entry.name}"
+            self._parsed[name] = parse(entry.read_text(encoding="utf-8"), name=name, source=source)
+        return self._parsed[name]
+
+    def all(self) -> list[NamedQuery]:
+        return [self.get(name) for name in self.names()]
+
+    def find(self, text: str) -> NamedQuery:
+        """A named query, a `.rq` file, or SPARQL text, whichever `text` is."""
+        if text in self._files:
+            return self.get(text)
+        looks_like_path = "\n" not in text and len(text) < 4096
+        if looks_like_path and text.endswith(".rq"):
+            path = Path(text)
+            if not path.is_file():
+                raise UnknownQuery(text)
+            return parse(path.read_text(encoding="utf-8"), name=path.stem, source=str(path))
+        if looks_like_path and re.fullmatch(r"[\w.-]+", text):
+            return self.get(text)
+        return parse(text, name="SPARQL text", source="SPARQL text")

@@ -1,0 +1,77 @@
+"""Writing the whole graph out: Turtle, RDF/XML, JSON-LD or N-Triples, by one code path.
+
+Every module and data file is merged into one ontology document, the core ontology
+(`https://w3id.org/kgtool/ontology`): the other modules' `owl:Ontology` headers and the
+`owl:imports` between loaded modules are dropped, since their content is now inside. Protégé
+and owlready2 then open a single self-contained file. rdflib is imported only here, for its
+readable serialisers (grouped subjects, prefixes, a compact JSON-LD context).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kgtool.namespaces import ONTOLOGY, OWL, PREFIXES, RDF
+from kgtool.store import LocalStore
+
+#: Export formats by the names users give them, mapped to rdflib's serialiser names.
+FORMATS = {
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "xml": "xml",
+    "rdfxml": "xml",
+    "json-ld": "json-ld",
+    "jsonld": "json-ld",
+    "nt": "nt",
+    "ntriples": "nt",
+}
+
+
+def merged(store: LocalStore) -> list[ox.Triple]:
+    """The asserted triples as one ontology document headed by the core ontology."""
+    triples = store.triples(inferred=False)
+    headers = {
+        t.subject
+        for t in triples
+        if t.predicate.value == RDF.type and t.object == ox.NamedNode(OWL.Ontology)
+    }
+    main = ox.NamedNode(ONTOLOGY)
+    if main not in headers:
+        return triples
+    others = headers - {main}
+    return [
+        t
+        for t in triples
+        if t.subject not in others
+        and not (t.predicate.value == OWL.imports and t.object in headers)
+    ]
+
+
+def export(store: LocalStore, format: str, path: str | Path | None = None) -> str | None:
+    """Serialise the merged graph in `format`; write it to `path`, or return it as text."""
+    from rdflib import Graph
+
+    if format not in FORMATS:
+        raise ValueError(f"unknown export format {format!r}: use one of {', '.join(FORMATS)}")
+    graph = Graph()
+    graph.parse(data=ox.serialize(merged(store), format=ox.RdfFormat.N_TRIPLES), format="nt")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    rdflib_format = FORMATS[format]
+    options: dict[str, Any] = {}
+    if rdflib_format == "json-ld":
+        used = {
+            str(ns)
+            for term in graph.all_nodes()
+            for ns in PREFIXES.values()
+            if str(term).startswith(ns)
+        }
+        options = {"context": {p: ns for p, ns in PREFIXES.items() if ns in used}, "indent": 2}
+    text = str(graph.serialize(format=rdflib_format, **options))
+    if path is None:
+        return text
+    Path(path).write_text(text, encoding="utf-8")
+    return None

@@ -1,0 +1,121 @@
+"""Where the shipped ontology, data, queries and rules are, read through `importlib.resources`.
+
+Everything is found relative to the installed package (the wheel carries `kgtool/ontology`,
+`kgtool/data` and `kgtool/queries`), never relative to a checkout, so an installed kgtool and
+a development tree behave the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from kgtool.errors import DataError
+from kgtool.namespaces import GRAPH
+
+#: The SHACL shapes file: used by validation, never loaded into the query store.
+SHAPES_FILE = "shapes.ttl"
+#: File name endings read as RDF when a folder is loaded.
+RDF_SUFFIXES = (".ttl", ".nt", ".rdf", ".owl", ".jsonld")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One RDF file to load: `name` is what messages show, `graph` the named graph it fills."""
+
+    name: str
+    graph: str
+    file: Traversable
+
+    def read(self) -> bytes:
+        try:
+            return self.file.read_bytes()
+        except OSError as error:
+            message = f"cannot read the file: {error.strerror or error}"
+            raise DataError(message, source=self.name) from None
+
+
+def package() -> Traversable:
+    return files("kgtool")
+
+
+def _shipped(folder: str, suffix: str) -> list[Traversable]:
+    directory = package().joinpath(*folder.split("/"))
+    if not directory.is_dir():
+        return []
+    return sorted(
+        (entry for entry in directory.iterdir() if entry.is_file() and entry.name.endswith(suffix)),
+        key=lambda entry: entry.name,
+    )
+
+
+def _shipped_source(folder: str, entry: Traversable) -> Source:
+    stem = entry.name.rsplit(".", 1)[0]
+    return Source(f"{folder}/{entry.name}", f"{GRAPH.NS}{folder}/{stem}", entry)
+
+
+def shipped_sources() -> list[Source]:
+    """The shipped ontology modules (without the shapes) and data files, in load order."""
+    return [
+        _shipped_source(folder, entry)
+        for folder in ("ontology", "data")
+        for entry in _shipped(folder, ".ttl")
+        if entry.name != SHAPES_FILE
+    ]
+
+
+def shipped_shapes() -> Source:
+    return _shipped_source("ontology", package() / "ontology" / SHAPES_FILE)
+
+
+def user_sources(paths: Iterable[str | Path]) -> list[Source]:
+    """Sources for files and folders a user names; folders give their RDF files, shapes aside."""
+    sources = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(
+                entry
+                for entry in path.rglob("*")
+                if entry.suffix in RDF_SUFFIXES and entry.name != SHAPES_FILE and entry.is_file()
+            )
+        elif path.exists():
+            found = [path]
+        else:
+            raise DataError("no such file or folder", source=str(given))
+        sources += [Source(str(entry), entry.resolve().as_uri(), entry) for entry in found]
+    return sources
+
+
+def shipped_queries() -> dict[str, Traversable]:
+    """The named research queries, by name (`measures-reaching` for `measures-reaching.rq`)."""
+    return {entry.name[: -len(".rq")]: entry for entry in _shipped("queries", ".rq")}
+
+
+def query_folder(folder: str | Path) -> dict[str, Traversable]:
+    """The `.rq` files of a user's folder of named queries, by name."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise DataError("no such folder of queries", source=str(folder))
+    return {entry.stem: entry for entry in sorted(path.glob("*.rq"))}
+
+
+def rules() -> list[tuple[str, str]]:
+    """The inference rules (`ontology/rules/*.rq`), as (file name, SPARQL CONSTRUCT text)."""
+    return [
+        (f"ontology/rules/{entry.name}", entry.read_text(encoding="utf-8"))
+        for entry in _shipped("ontology/rules", ".rq")
+    ]
+
+
+def internal_queries() -> dict[str, Traversable]:
+    """The queries the library itself runs (`kgtool/sparql/*.rq`), by name."""
+    return {entry.name[: -len(".rq")]: entry for entry in _shipped("sparql", ".rq")}
+
+
+def article() -> str:
+    """The source article the knowledge graph was built from."""
+    return (package() / "data" / "article.txt").read_text(encoding="utf-8")

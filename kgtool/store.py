@@ -1,0 +1,163 @@
+"""The local engine: RDF files loaded into an in-memory pyoxigraph store, one named graph each.
+
+Queries see the union of the asserted graphs, plus the graph of inferences when asked. Results
+come back as `kgtool.terms` values in a `QueryResult`, the same types a remote endpoint gives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import pyoxigraph as ox
+
+from kgtool.errors import DataError, QueryError
+from kgtool.namespaces import GRAPH
+from kgtool.resources import Source
+from kgtool.results import QueryResult
+from kgtool.terms import IRI, from_oxigraph
+
+_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+}
+_QUERY_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+_INFERRED = ox.NamedNode(GRAPH.inferred)
+
+
+def _format(source: Source) -> ox.RdfFormat:
+    suffix = "." + source.file.name.rsplit(".", 1)[-1].lower()
+    if suffix not in _FORMATS:
+        known = ", ".join(_FORMATS)
+        raise DataError(
+            f"cannot tell the RDF format from the file name (use {known})", source=source.name
+        )
+    return _FORMATS[suffix]
+
+
+def _data_error(source: Source, error: SyntaxError) -> DataError:
+    """pyoxigraph's SyntaxError carries the position as (file, line, column, ...) arguments."""
+    message = str(error.msg or error)
+    message = re.sub(
+        r"^Parser error (between|at) line \d+ column \d+( and line \d+ column \d+)?: ", "", message
+    )
+    return DataError(message, source=source.name, line=error.lineno, column=error.offset)
+
+
+def parse(source: Source) -> list[ox.Triple]:
+    """The triples of one RDF file (for the files that are not loaded, such as the shapes)."""
+    try:
+        return [
+            quad.triple
+            for quad in ox.parse(source.read(), format=_format(source), base_iri=source.graph)
+        ]
+    except SyntaxError as error:
+        raise _data_error(source, error) from None
+
+
+class LocalStore:
+    """An in-memory pyoxigraph store holding one named graph per loaded file."""
+
+    def __init__(self) -> None:
+        self._store = ox.Store()
+        self.sources: list[Source] = []
+
+    def load(self, sources: Iterable[Source]) -> None:
+        """Load each file into its own named graph; a malformed file raises `DataError`."""
+        for source in sources:
+            graph = ox.NamedNode(source.graph)
+            try:
+                self._store.load(
+                    source.read(), _format(source), base_iri=source.graph, to_graph=graph
+                )
+            except SyntaxError as error:
+                raise _data_error(source, error) from None
+            self.sources.append(source)
+
+    @property
+    def asserted(self) -> list[ox.NamedNode]:
+        """The graphs loaded from files."""
+        return [ox.NamedNode(source.graph) for source in self.sources]
+
+    def execute(self, sparql: str, *, source: str, inferred: bool) -> QueryResult:
+        """Run a SPARQL query over the asserted graphs (and the inferred one if `inferred`).
+
+        `source` names the query in error messages: a query name or a file.
+        """
+        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*self.asserted]
+        if inferred:
+            graphs.append(_INFERRED)
+        try:
+            result = self._store.query(sparql, default_graph=graphs)
+            if isinstance(result, ox.QueryBoolean):
+                return QueryResult(boolean=bool(result))
+            if isinstance(result, ox.QueryTriples):
+                return QueryResult(
+                    triples=[
+                        (from_oxigraph(t.subject), IRI(t.predicate.value), from_oxigraph(t.object))
+                        for t in result
+                    ]
+                )
+            variables = [variable.value for variable in result.variables]
+            rows = [
+                [None if value is None else from_oxigraph(value) for value in solution]
+                for solution in result
+            ]
+        except SyntaxError as error:
+            found = _QUERY_POSITION.match(str(error))
+            if found is None:
+                raise QueryError(str(error), source=source) from None
+            line, column, message = found.groups()
+            raise QueryError(message, source=source, line=int(line), column=int(column)) from None
+        except (OSError, RuntimeError, ValueError) as error:
+            raise QueryError(str(error), source=source) from None
+        return QueryResult(variables=variables, rows=rows)
+
+    def construct(self, sparql: str, *, source: str) -> list[ox.Triple]:
+        """The triples a CONSTRUCT query yields over asserted and inferred graphs (for rules)."""
+        try:
+            result = self._store.query(sparql, default_graph=[*self.asserted, _INFERRED])
+        except SyntaxError as error:
+            raise QueryError(str(error), source=source) from None
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryError("an inference rule must be a CONSTRUCT query", source=source)
+        return list(result)
+
+    def add_inferred(self, triples: Iterable[ox.Triple]) -> int:
+        """Add the triples that no graph holds yet to the inferred graph; return how many."""
+        new = {
+            triple
+            for triple in triples
+            if next(
+                self._store.quads_for_pattern(triple.subject, triple.predicate, triple.object), None
+            )
+            is None
+        }
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, _INFERRED) for t in new)
+        return len(new)
+
+    def clear_inferred(self) -> None:
+        self._store.clear_graph(_INFERRED)
+
+    def count(self, graphs: Sequence[str] | None = None) -> int:
+        """How many triples the given graphs hold (all asserted graphs by default)."""
+        names = [ox.NamedNode(graph) for graph in graphs] if graphs is not None else self.asserted
+        return sum(
+            1 for graph in names for _ in self._store.quads_for_pattern(None, None, None, graph)
+        )
+
+    def triples(self, *, inferred: bool) -> list[ox.Triple]:
+        """Every asserted triple (and inferred one if `inferred`), for export and validation."""
+        graphs = [*self.asserted, _INFERRED] if inferred else self.asserted
+        return list(
+            dict.fromkeys(
+                quad.triple
+                for graph in graphs
+                for quad in self._store.quads_for_pattern(None, None, None, graph)
+            )
+        )
