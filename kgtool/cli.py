@@ -1,0 +1,525 @@
+"""The `kgtool` command: parse arguments, call the library, print a standard format.
+
+Each subcommand is a `Command` (name, help, example, arguments, run) in one registry. A
+colleague's module adds its own (`serve`, `push`, `docs`, `draw`, `reason`) by calling
+`register(Command(...))` at import and being listed in `PLUGINS`; such a module imports its
+heavy dependencies inside `run`, so `kgtool query` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from kgtool.errors import (
+    AmbiguousEntity,
+    DataError,
+    KgtoolError,
+    ParameterError,
+    QueryError,
+    UnknownEntity,
+    UnknownQuery,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from kgtool.graph import KnowledgeGraph
+    from kgtool.results import QueryResult
+    from kgtool.terms import Term
+
+EXIT_OK = 0
+EXIT_NONCONFORMING = 1
+EXIT_USAGE = 2
+EXIT_DATA = 3
+EXIT_FAILURE = 4
+EXIT_BUG = 5
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0  success
+  1  validation ran and the data does not conform to the SHACL shapes
+  2  usage error: bad arguments, unknown query, parameter or entity, malformed SPARQL
+  3  data error: an RDF or shapes file is missing or malformed (the message names file:line:column)
+  4  another kgtool error (for instance a tool a command needs is unavailable)
+  5  internal error: a bug; run again with --debug for the traceback
+"""
+
+#: Which exit code each kind of error gives; the first matching class wins.
+ERROR_EXITS: tuple[tuple[type[KgtoolError], int], ...] = (
+    (DataError, EXIT_DATA),
+    (ValidationError, EXIT_DATA),
+    (UnknownQuery, EXIT_USAGE),
+    (ParameterError, EXIT_USAGE),
+    (UnknownEntity, EXIT_USAGE),
+    (AmbiguousEntity, EXIT_USAGE),
+    (QueryError, EXIT_USAGE),
+)
+
+#: Modules that register more subcommands when imported.
+PLUGINS: tuple[str, ...] = ()
+
+
+class UsageError(KgtoolError):
+    """Arguments that parse but do not make sense together."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: `arguments` adds its options to a parser, `run` does the work."""
+
+    name: str
+    help: str
+    example: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def register(command: Command) -> Command:
+    """Add a subcommand to `kgtool` (a later registration of the same name replaces it)."""
+    COMMANDS[command.name] = command
+    return command
+
+
+def _add_data(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="add an RDF file of your own (Turtle, N-Triples, RDF/XML, JSON-LD); repeatable",
+    )
+
+
+def _load(args: argparse.Namespace, *, reasoning: bool = False) -> KnowledgeGraph:
+    from kgtool.graph import KnowledgeGraph
+
+    return KnowledgeGraph.load(extra=args.data, reasoning=reasoning)
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+
+
+def _columns() -> int:
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _cell(term: Term | None) -> str:
+    return "" if term is None else term.compact()
+
+
+# ----------------------------------------------------------------------------------------------
+# query
+
+
+def _query_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "query", nargs="?", help="a named query (see `kgtool queries`) or a .rq file"
+    )
+    parser.add_argument("--sparql", metavar="TEXT", help="SPARQL query text to run instead")
+    parser.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="bind a declared parameter; repeatable",
+    )
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=("table", "json", "csv", "tsv", "turtle", "nt"),
+        help="table (default), SPARQL 1.1 json/csv/tsv results, or turtle/nt for CONSTRUCT",
+    )
+    parser.add_argument(
+        "--inferred",
+        action="store_true",
+        help="materialise RDFS/OWL RL inferences and query them too",
+    )
+    _add_data(parser)
+
+
+def _params(pairs: Sequence[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip():
+            raise UsageError(f"--param needs KEY=VALUE, got {pair!r}")
+        params[key.strip()] = value
+    return params
+
+
+def _query_table(result: QueryResult) -> str:
+    """The rows as a table for people: a `fooLabel` column stands in for `foo` when both exist
+    (showing `foo` itself where the label is missing)."""
+    from kgtool.tables import render
+
+    variables = result.variables
+    shown = [name for name in variables if f"{name}Label" not in variables]
+
+    def base(name: str) -> str | None:
+        stem = name.removesuffix("Label")
+        return stem if stem != name and stem in variables else None
+
+    headers = [base(name) or name for name in shown]
+    rows = [
+        [_cell(row[name]) or (_cell(row[stem]) if (stem := base(name)) else "") for name in shown]
+        for row in result
+    ]
+    footer = f"({len(rows)} row{'' if len(rows) == 1 else 's'})\n"
+    return render(headers, rows, _columns()) + footer
+
+
+def _format_result(result: QueryResult, format: str | None) -> str:
+    if result.kind == "graph":
+        if format not in (None, "turtle", "nt"):
+            raise UsageError(
+                f"a CONSTRUCT or DESCRIBE result is a graph: use turtle or nt, not {format}"
+            )
+        return result.serialize(format or "turtle")
+    if format in ("turtle", "nt"):
+        raise UsageError(
+            f"--format {format} is for CONSTRUCT and DESCRIBE queries; use table, json, csv or tsv"
+        )
+    if result.kind == "ask":
+        if format == "json":
+            return json.dumps(result.to_json()) + "\n"
+        if format in ("csv", "tsv"):
+            raise UsageError("an ASK result has no CSV or TSV form: use --format json or table")
+        return "true\n" if result.boolean else "false\n"
+    if format == "json":
+        return json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
+    if format == "csv":
+        return result.to_csv()
+    if format == "tsv":
+        return result.to_tsv()
+    return _query_table(result)
+
+
+def _query(args: argparse.Namespace) -> int:
+    if (args.query is None) == (args.sparql is None):
+        raise UsageError("give a query name or .rq file, or --sparql TEXT (one of them)")
+    params = _params(args.param)
+    kg = _load(args, reasoning=args.inferred)
+    result = kg.query(args.query if args.sparql is None else args.sparql, **params)
+    text = _format_result(result, args.format)
+    if args.format in ("csv", "tsv"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+    else:
+        _out(text)
+    return EXIT_OK
+
+
+register(
+    Command(
+        "query",
+        "run a named query, a .rq file or SPARQL text",
+        "kgtool query measures-reaching --param target=DeepSeek\n"
+        "  kgtool query measures-reaching -p target=深度求索 --format csv\n"
+        "  kgtool query --sparql 'PREFIX kg: <https://w3id.org/kgtool/def#>\n"
+        "                         SELECT ?claim WHERE { ?claim a kg:Claim }' --format json",
+        _query_arguments,
+        _query,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
+# queries
+
+
+def _queries_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    parser.add_argument("--lang", default="en", help="language of the questions (en, zh-Hant)")
+
+
+def _queries(args: argparse.Namespace) -> int:
+    from kgtool.catalog import Catalog
+    from kgtool.resources import shipped_queries
+
+    catalog = Catalog(shipped_queries()).all()
+    if args.format == "json":
+        entries = [
+            {
+                "name": q.name,
+                "title": q.title,
+                "questions": dict(q.questions),
+                "params": [
+                    {"name": p.name, "kind": p.kind, "default": p.default, "doc": p.doc}
+                    for p in q.params
+                ],
+                "row": q.row,
+                "description": q.description,
+                "file": q.source,
+            }
+            for q in catalog
+        ]
+        _out(json.dumps(entries, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from kgtool.tables import render
+
+    rows = [
+        [
+            q.name,
+            " ".join(f"{p.name}={p.default or '?'}" for p in q.params),
+            q.question(args.lang) or q.title,
+        ]
+        for q in catalog
+    ]
+    _out(render(["name", "parameters", "question"], rows, _columns()))
+    return EXIT_OK
+
+
+register(
+    Command(
+        "queries",
+        "list the named research queries and their parameters",
+        "kgtool queries\n  kgtool queries --lang zh-Hant\n  kgtool queries --format json",
+        _queries_arguments,
+        _queries,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
+# entity
+
+
+def _entity_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", help="a label or alias in any language, a prefixed name, or an IRI")
+    parser.add_argument("--inferred", action="store_true", help="include inferred facts")
+    _add_data(parser)
+
+
+def _entity(args: argparse.Namespace) -> int:
+    from kgtool.tables import render
+
+    kg = _load(args, reasoning=args.inferred)
+    entity = kg.entity(args.name)
+    lines = [f"{entity.label}  <{entity.iri}>", ""]
+    for title, names in (("labels", entity.labels), ("also known as", entity.alt_labels)):
+        for lang, values in sorted(names.items()):
+            lines.append(f"{title:<14} {lang or '-':<8} {' / '.join(values)}")
+    if entity.types:
+        lines.append(
+            f"{'types':<14} "
+            + ", ".join(f"{label} ({iri.compact()})" for iri, label in entity.types)
+        )
+    _out("\n".join(lines) + "\n")
+    width = _columns()
+    if entity.outgoing:
+        rows = [[f.predicate_label, f.object_label] for f in entity.outgoing]
+        _out("\n" + render(["property", "value"], rows, width))
+    if entity.incoming:
+        rows = [[f.subject_label, f.predicate_label] for f in entity.incoming]
+        _out("\n" + render(["subject", "property (→ this entity)"], rows, width))
+    return EXIT_OK
+
+
+register(
+    Command(
+        "entity",
+        "describe an entity found by label, alias or IRI",
+        "kgtool entity DeepSeek\n  kgtool entity 深度求索\n  kgtool entity kgd:EntityList",
+        _entity_arguments,
+        _entity,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
+# validate
+
+
+def _validate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--shapes", action="append", metavar="FILE", help="SHACL shapes to use instead"
+    )
+    _add_data(parser)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    report = _load(args).validate(shapes=args.shapes)
+    _out(report.text)
+    return EXIT_OK if report.conforms else EXIT_NONCONFORMING
+
+
+register(
+    Command(
+        "validate",
+        "check ontology and data against the SHACL shapes (exit 1 if they do not conform)",
+        "kgtool validate\n  kgtool validate --data my-facts.ttl",
+        _validate_arguments,
+        _validate,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
+# export
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        "-f",
+        required=True,
+        choices=("turtle", "xml", "json-ld", "nt"),
+        help="xml is RDF/XML, for Protégé and owlready2",
+    )
+    parser.add_argument(
+        "--out", "-o", metavar="PATH", help="write to this file instead of standard output"
+    )
+    _add_data(parser)
+
+
+def _export(args: argparse.Namespace) -> int:
+    text = _load(args).export(args.format, args.out)
+    if text is not None:
+        _out(text)
+    return EXIT_OK
+
+
+register(
+    Command(
+        "export",
+        "write ontology and data as one ontology document",
+        "kgtool export --format xml --out kgtool.owl\n  kgtool export -f json-ld > kgtool.jsonld",
+        _export_arguments,
+        _export,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
+# stats
+
+
+def _stats_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--inferred", action="store_true", help="also materialise and count inferences"
+    )
+    _add_data(parser)
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from kgtool.tables import render
+
+    stats = _load(args, reasoning=args.inferred).stats()
+    lines = [
+        f"triples   {stats.triples}" + (f" (+ {stats.inferred} inferred)" if args.inferred else ""),
+        f"claims    {stats.claims}",
+        f"measures  {stats.measures}",
+        f"segments  {stats.segments}",
+        "",
+    ]
+    _out("\n".join(lines))
+    _out(
+        render(
+            ["file", "triples"],
+            [[name, str(count)] for name, count in stats.files.items()],
+            _columns(),
+        )
+    )
+    _out("")
+    rows = [[entry.iri.compact(), entry.label, str(entry.count)] for entry in stats.classes]
+    _out(render(["class", "label", "entities"], rows, _columns()))
+    return EXIT_OK
+
+
+register(
+    Command(
+        "stats",
+        "count triples, entities by class, claims, measures and text segments",
+        "kgtool stats\n  kgtool stats --data my-facts.ttl",
+        _stats_arguments,
+        _stats,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
+
+
+class _Version(argparse.Action):
+    """Prints the installed version; importlib.metadata is imported only when asked."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        import kgtool
+
+        _out(f"kgtool {kgtool.__version__}")
+        parser.exit()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-parser per registered command."""
+    for module in PLUGINS:
+        import_module(module)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback on errors",
+    )
+    parser = argparse.ArgumentParser(
+        prog="kgtool",
+        description="Query, check and export the knowledge graph of DeepSeek and US tech policy.",
+        epilog="example:\n  kgtool query measures-reaching --param target=DeepSeek\n\n"
+        + EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show the traceback on errors")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS.values():
+        sub = commands.add_parser(
+            command.name,
+            parents=[common],
+            help=command.help,
+            description=command.help[0].upper() + command.help[1:] + ".",
+            epilog=f"example:\n  {command.example}\n\n{EXIT_CODES_HELP}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        command.arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
+
+
+def _exit_code(error: KgtoolError) -> int:
+    if isinstance(error, UsageError):
+        return EXIT_USAGE
+    return next((code for kind, code in ERROR_EXITS if isinstance(error, kind)), EXIT_FAILURE)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `kgtool` with `argv` (the process arguments by default); return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+        sys.stdout.flush()
+        return code
+    except KgtoolError as error:
+        if args.debug:
+            raise
+        print(f"kgtool {args.command}: error: {error}", file=sys.stderr)
+        return _exit_code(error)
+    except BrokenPipeError:
+        # The reader (`| head`) has gone: stop quietly, without a second error at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        print(
+            f"kgtool {args.command}: internal error: {error!r} (--debug shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
