@@ -42,11 +42,37 @@ def _format(source: Source) -> ox.RdfFormat:
 
 def _data_error(source: Source, error: SyntaxError) -> DataError:
     """pyoxigraph's SyntaxError carries the position as (file, line, column, ...) arguments."""
-    message = str(error.msg or error)
-    message = re.sub(
-        r"^Parser error (between|at) line \d+ column \d+( and line \d+ column \d+)?: ", "", message
-    )
+    message = re.sub(r"^Parser error [^:]*: ", "", str(error.msg or error))
     return DataError(message, source=source.name, line=error.lineno, column=error.offset)
+
+
+def _query_error(sparql: str, source: str, error: SyntaxError) -> QueryError:
+    """A QueryError at the most useful position.
+
+    pyoxigraph reports where its parser gave up, often the end of the query; rdflib's parser
+    stops at the first token that cannot fit, usually the culprit. So rdflib (imported only
+    here, on the error path) is asked first, and pyoxigraph's own position is the fallback.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        prepareQuery(sparql)
+    except ParseException as located:
+        found = (
+            f"near {located.line[located.col - 1 :].split()[0]!r}"
+            if located.line.strip()
+            else "at the end"
+        )
+        message = f"syntax error {found} ({located.msg})"
+        return QueryError(message, source=source, line=located.lineno, column=located.col)
+    except Exception as other:  # such as an undeclared prefix, which rdflib names plainly
+        return QueryError(str(other), source=source)
+    own = _QUERY_POSITION.match(str(error))
+    if own is None:
+        return QueryError(str(error), source=source)
+    line, column, message = own.groups()
+    return QueryError(message, source=source, line=int(line), column=int(column))
 
 
 def parse(source: Source) -> list[ox.Triple]:
@@ -109,11 +135,7 @@ class LocalStore:
                 for solution in result
             ]
         except SyntaxError as error:
-            found = _QUERY_POSITION.match(str(error))
-            if found is None:
-                raise QueryError(str(error), source=source) from None
-            line, column, message = found.groups()
-            raise QueryError(message, source=source, line=int(line), column=int(column)) from None
+            raise _query_error(sparql, source, error) from None
         except (OSError, RuntimeError, ValueError) as error:
             raise QueryError(str(error), source=source) from None
         return QueryResult(variables=variables, rows=rows)
