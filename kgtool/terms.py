@@ -96,9 +96,9 @@ class Literal:
 
         A lexical form that is not valid for its datatype comes back as the `str` it is.
         """
-        converter = _CONVERTERS.get(self.datatype)
+        converter = int if self.datatype in XSD.INTEGERS else _CONVERTERS.get(self.datatype)
         if converter is None:
-            return int(self.lexical) if self.datatype in XSD.INTEGERS else self.lexical
+            return self.lexical
         try:
             return converter(self.lexical)
         except (ValueError, InvalidOperation):
