@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from kgtool import KnowledgeGraph
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-Run = Callable[..., subprocess.CompletedProcess[str]]
+Run = Callable[..., subprocess.CompletedProcess[Any]]
 
 
 @pytest.fixture(scope="session")
@@ -41,11 +42,16 @@ def kgtool() -> Run:
     assert script, "the kgtool entry point is not installed: run `pip install -e .`"
 
     def run(
-        *args: str, cwd: Path = REPO, columns: int = 100, check: int | None = 0
-    ) -> subprocess.CompletedProcess[str]:
+        *args: str,
+        cwd: Path = REPO,
+        columns: int = 100,
+        check: int | None = 0,
+        binary: bool = False,
+    ) -> subprocess.CompletedProcess[Any]:
+        """Run `kgtool ARGS`; assert the exit code is `check` (unless None); bytes if `binary`."""
         env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": str(columns), "PYTHONUTF8": "1"}
         done = subprocess.run(
-            [script, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+            [script, *args], cwd=cwd, env=env, capture_output=True, text=not binary, timeout=300
         )
         if check is not None:
             assert done.returncode == check, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
