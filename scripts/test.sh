@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine and runs every check: lint, types, then the whole test suite
+# (the real OWL API and HermiT, a real server, a real browser). Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+PYTHON="${PYTHON:-python3}"
+echo "test: ruff"
+"$PYTHON" -m ruff check kgtool tests
+"$PYTHON" -m ruff format --check kgtool tests
+echo "test: mypy"
+"$PYTHON" -m mypy
+echo "test: pytest"
+"$PYTHON" -m pytest -q -p no:cacheprovider "$@"
