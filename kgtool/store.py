@@ -92,6 +92,7 @@ class LocalStore:
     def __init__(self) -> None:
         self._store = ox.Store()
         self.sources: list[Source] = []
+        self._inferred = 0
 
     def load(self, sources: Iterable[Source]) -> None:
         """Load each file into its own named graph; a malformed file raises `DataError`."""
@@ -115,11 +116,16 @@ class LocalStore:
 
         `source` names the query in error messages: a query name or a file.
         """
-        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*self.asserted]
-        if inferred:
-            graphs.append(_INFERRED)
+        # The union of all graphs is much faster to query in pyoxigraph than an explicit list
+        # of graphs, so the list is used only when there are inferences to leave out.
+        union = inferred or not self._inferred
+        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
+            None if union else [*self.asserted]
+        )
         try:
-            result = self._store.query(sparql, default_graph=graphs)
+            result = self._store.query(
+                sparql, use_default_graph_as_union=union, default_graph=graphs
+            )
             if isinstance(result, ox.QueryBoolean):
                 return QueryResult(boolean=bool(result))
             if isinstance(result, ox.QueryTriples):
@@ -143,7 +149,7 @@ class LocalStore:
     def construct(self, sparql: str, *, source: str) -> list[ox.Triple]:
         """The triples a CONSTRUCT query yields over asserted and inferred graphs (for rules)."""
         try:
-            result = self._store.query(sparql, default_graph=[*self.asserted, _INFERRED])
+            result = self._store.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as error:
             raise QueryError(str(error), source=source) from None
         if not isinstance(result, ox.QueryTriples):
@@ -161,10 +167,12 @@ class LocalStore:
             is None
         }
         self._store.extend(ox.Quad(t.subject, t.predicate, t.object, _INFERRED) for t in new)
+        self._inferred += len(new)
         return len(new)
 
     def clear_inferred(self) -> None:
         self._store.clear_graph(_INFERRED)
+        self._inferred = 0
 
     def count(self, graphs: Sequence[str] | None = None) -> int:
         """How many triples the given graphs hold (all asserted graphs by default)."""
