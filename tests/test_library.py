@@ -631,3 +631,14 @@ def test_shipped_names_from_the_article(shipped_kg: KnowledgeGraph) -> None:
     # 深度求索 is DeepSeek's Chinese name; the article calls its founder 梁文鋒.
     assert shipped_kg.resolve("深度求索") == KGD + "DeepSeek"
     assert shipped_kg.entity("DeepSeek").label == "DeepSeek"
+
+
+def test_shipped_measures_reaching_deepseek(shipped_kg: KnowledgeGraph) -> None:
+    # The article: Trump's first term tried to force US app stores to drop Chinese apps under
+    # IEEPA (《國際緊急經濟權力法》), and lost in court; DeepSeek, a Chinese app, is in that scope.
+    reaches = shipped_kg.measures_reaching("深度求索")
+    assert reaches, "no measure reaches DeepSeek"
+    ieepa = [r for r in reaches if r.basis == KGD + "IEEPA"]
+    assert ieepa and ieepa[0].status_label == "attempted and struck down"
+    assert all(r.matches for r in reaches)
+    assert len({r.measure for r in reaches}) == len(reaches)

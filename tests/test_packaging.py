@@ -92,10 +92,15 @@ def test_installed_wheel_runs(installed: Path, tmp_path: Path) -> None:
         installed,
         str(installed / "kgtool"),
         "query",
-        "--sparql",
-        "PREFIX kgd: <https://w3id.org/kgtool/id/> ASK { kgd:DeepSeek ?p ?o }",
+        "measures-reaching",
+        "--param",
+        "target=DeepSeek",
+        "--format",
+        "csv",
         cwd=tmp_path,
     )
-    assert answer.stdout == "true\n"
+    header, *rows = answer.stdout.splitlines()
+    assert header.startswith("measure,measureLabel,status,")
+    assert any("International Emergency Economic Powers Act" in row for row in rows)
     listing = _run(installed, str(installed / "kgtool"), "queries", cwd=tmp_path)
     assert "measures-reaching" in listing.stdout
