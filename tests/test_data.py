@@ -16,6 +16,7 @@ PREFIX kgv:  <https://w3id.org/kgtool/vocab/>
 PREFIX owl:  <http://www.w3.org/2002/07/owl#>
 PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd:  <http://www.w3.org/2001/XMLSchema#>
 """
 
 ARTICLE = (files("kgtool") / "data" / "article.txt").read_text(encoding="utf-8")
@@ -101,16 +102,16 @@ def test_article_and_record_dates_are_both_kept(shipped_kg: KnowledgeGraph) -> N
     # the article's date for the Justice Department rule and the record's are both kept
     assert ask(
         shipped_kg,
-        'kgd:DOJDataRule kg:effectiveDate "2025-03-27T00:00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime>',
+        'kgd:DOJDataRule kg:effectiveDate "2025-03-27T00:00:00"^^xsd:dateTime',
     )
     assert ask(
         shipped_kg,
-        'kgd:DOJDataRule kg:effectiveDate "2025-04-08T00:00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime>',
+        'kgd:DOJDataRule kg:effectiveDate "2025-04-08T00:00:00"^^xsd:dateTime',
     )
     assert ask(
         shipped_kg,
         "?a owl:annotatedSource kgd:DOJDataRule ; owl:annotatedProperty kg:effectiveDate ;"
-        ' owl:annotatedTarget "2025-04-08T00:00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime> ;'
+        ' owl:annotatedTarget "2025-04-08T00:00:00"^^xsd:dateTime ;'
         " kg:backgroundSource ?record . FILTER NOT EXISTS { ?a kg:evidence ?segment }",
     )
 
@@ -125,7 +126,8 @@ def test_article_and_record_dates_are_both_kept(shipped_kg: KnowledgeGraph) -> N
         ),
         (
             "kgd:role-kratsios-ostp-director kg:roleHolder kgd:MichaelKratsios ;"
-            " kg:roleIn kgd:OSTP ; kg:roleStatus kgv:CurrentRole . kgd:OSTP kg:subOrganizationOf kgd:WhiteHouse .",
+            " kg:roleIn kgd:OSTP ; kg:roleStatus kgv:CurrentRole ."
+            " kgd:OSTP kg:subOrganizationOf kgd:WhiteHouse .",
             "Kratsios directs the White House science and technology office",
         ),
         (
@@ -154,7 +156,8 @@ def test_article_and_record_dates_are_both_kept(shipped_kg: KnowledgeGraph) -> N
         ),
         (
             "kgd:BermanAmendment kg:partOfInstrument kgd:IEEPA ."
-            " kgd:m-ieepa-app-ban kg:limitedBy kgd:BermanAmendment ; kg:measureStatus kgv:AttemptedStruckDown .",
+            " kgd:m-ieepa-app-ban kg:limitedBy kgd:BermanAmendment ;"
+            " kg:measureStatus kgv:AttemptedStruckDown .",
             "the IEEPA app ban failed in court because of the Berman Amendment",
         ),
         (
@@ -164,8 +167,9 @@ def test_article_and_record_dates_are_both_kept(shipped_kg: KnowledgeGraph) -> N
         ),
         (
             "kgd:event-github-iran-restrictions kg:actor kgd:GitHubInc ;"
-            ' kg:date "2019-07-01T00:00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime> .'
-            " kgd:TreasuryExportLicence kg:grantedTo kgd:GitHubInc ; kg:issuedBy kgd:TreasuryDepartment .",
+            ' kg:date "2019-07-01T00:00:00"^^xsd:dateTime .'
+            " kgd:TreasuryExportLicence kg:grantedTo kgd:GitHubInc ;"
+            " kg:issuedBy kgd:TreasuryDepartment .",
             "GitHub restricted Iranian users in July 2019 and got a Treasury licence",
         ),
         (
@@ -189,7 +193,8 @@ def test_wang_claim_is_a_claim_not_a_fact(shipped_kg: KnowledgeGraph) -> None:
     assert ask(
         shipped_kg,
         "?denial kg:claimant kgd:Nvidia ; kg:claimKind kgv:Denial ."
-        " { ?denial kg:disputes kgd:claim-wang-h100 } UNION { kgd:claim-wang-h100 kg:disputedBy ?denial }",
+        " { ?denial kg:disputes kgd:claim-wang-h100 }"
+        " UNION { kgd:claim-wang-h100 kg:disputedBy ?denial }",
     )
 
 

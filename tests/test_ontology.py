@@ -42,7 +42,8 @@ def test_every_term_is_labelled(shipped_kg: KnowledgeGraph, language: str) -> No
     missing = rows(
         shipped_kg,
         TERMS
-        + f' FILTER NOT EXISTS {{ ?term rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), "{language}")) }}',
+        + " FILTER NOT EXISTS { ?term rdfs:label ?l"
+        + f' FILTER(LANGMATCHES(LANG(?l), "{language}")) }}',
     )
     assert missing == []
 
@@ -64,7 +65,8 @@ def test_no_term_is_used_without_a_declaration(shipped_kg: KnowledgeGraph) -> No
       { ?s ?term ?o } UNION { ?s a ?term }
       FILTER(STRSTARTS(STR(?term), STR(kg:)))
       FILTER NOT EXISTS { ?term a ?kind
-        FILTER(?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty)) }
+        FILTER(?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty,
+                         owl:AnnotationProperty)) }
     """
     assert rows(shipped_kg, used) == []
 
