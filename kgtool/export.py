@@ -64,10 +64,11 @@ def export(store: LocalStore, format: str, path: str | Path | None = None) -> st
     options: dict[str, Any] = {}
     if rdflib_format == "json-ld":
         used = {
-            str(ns)
-            for term in graph.all_nodes()
-            for ns in PREFIXES.values()
-            if str(term).startswith(ns)
+            namespace
+            for triple in graph
+            for term in triple
+            for namespace in PREFIXES.values()
+            if str(term).startswith(namespace)
         }
         options = {"context": {p: ns for p, ns in PREFIXES.items() if ns in used}, "indent": 2}
     text = str(graph.serialize(format=rdflib_format, **options))
