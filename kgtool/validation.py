@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kgtool.errors import ValidationError
-from kgtool.namespaces import SH
+from kgtool.namespaces import RDF, SH
 from kgtool.resources import Source
 from kgtool.store import LocalStore, parse
 from kgtool.terms import IRI, BlankNode, Literal, Term
@@ -101,7 +101,7 @@ def validate(
     ontology's rdfs:subClassOf triples, which are part of the data graph.
     """
     import pyshacl
-    from rdflib import Namespace
+    from rdflib import URIRef
 
     shapes_graph = _graph([triple for source in shapes for triple in parse(source)])
     try:
@@ -114,22 +114,20 @@ def validate(
         )
     except Exception as error:  # pySHACL raises many types for a broken shapes graph
         raise ValidationError(f"SHACL validation could not run: {error}") from error
-    sh = Namespace(SH.NS)
-    results = []
-    for node in report.subjects(predicate=sh.resultSeverity):
 
-        def one(predicate: Any, node: Any = node) -> Term | None:
-            value = report.value(node, predicate)
-            return None if value is None else _term(value)
+    def one(node: Any, predicate: str) -> Term | None:
+        value = report.value(node, URIRef(predicate))
+        return None if value is None else _term(value)
 
-        results.append(
-            ValidationResult(
-                focus_node=one(sh.focusNode) or BlankNode("unknown"),
-                path=one(sh.resultPath),
-                message=str(report.value(node, sh.resultMessage) or ""),
-                severity=IRI(str(report.value(node, sh.resultSeverity))),
-                shape=one(sh.sourceShape) or BlankNode("unknown"),
-                value=one(sh.value),
-            )
+    results = [
+        ValidationResult(
+            focus_node=one(node, SH.focusNode) or BlankNode("unknown"),
+            path=one(node, SH.resultPath),
+            message=str(one(node, SH.resultMessage) or ""),
+            severity=IRI(str(one(node, SH.resultSeverity))),
+            shape=one(node, SH.sourceShape) or BlankNode("unknown"),
+            value=one(node, SH.value),
         )
+        for node in report.subjects(URIRef(RDF.type), URIRef(SH.ValidationResult))
+    ]
     return ValidationReport(bool(conforms), tuple(results), _text(bool(conforms), results, label))
