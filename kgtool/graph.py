@@ -40,6 +40,8 @@ class KnowledgeGraph:
         self._catalog = catalog
         self._internal = Catalog(resources.internal_queries(), folder="kgtool/sparql")
         self._index: LabelIndex | None = None
+        self._materialised = False
+        #: Whether queries include the inferred graph unless told otherwise.
         self.reasoning = False
         if reasoning:
             self.infer()
@@ -81,10 +83,15 @@ class KnowledgeGraph:
         Returns the number of inferred triples. The named queries need no inference; this is
         for people who want to see the entailed graph.
         """
+        count = self._materialise()
+        self.reasoning = True
+        return count
+
+    def _materialise(self) -> int:
         from kgtool.inference import materialise
 
         count = materialise(self._store)
-        self.reasoning = True
+        self._materialised = True
         self._index = None
         return count
 
@@ -94,8 +101,9 @@ class KnowledgeGraph:
         """Run a named query (`"measures-reaching"`), a `.rq` file, or SPARQL text.
 
         Keyword arguments bind the query's declared parameters; an `entity` parameter takes a
-        label, alias, prefixed name or IRI. `inferred` chooses whether the inferred graph is
-        queried too (by default: when inferences were materialised).
+        label, alias, prefixed name or IRI. `inferred` chooses whether the inferences are
+        queried too (materialised on first need); by default they are after `infer()` or
+        `load(reasoning=True)`.
         Raises `UnknownQuery`, `ParameterError`, `UnknownEntity` or `QueryError`.
         """
         named = self._catalog.find(name_or_sparql)
@@ -107,6 +115,8 @@ class KnowledgeGraph:
 
         sparql = bind(named, coerce(named, params, entity))
         include = self.reasoning if inferred is None else inferred
+        if include and not self._materialised:
+            self._materialise()
         return self._store.execute(sparql, source=named.source, inferred=include)
 
     def queries(self) -> list[NamedQuery]:

@@ -642,3 +642,10 @@ def test_shipped_measures_reaching_deepseek(shipped_kg: KnowledgeGraph) -> None:
     assert ieepa and ieepa[0].status_label == "attempted and struck down"
     assert all(r.matches for r in reaches)
     assert len({r.measure for r in reaches}) == len(reaches)
+
+
+def test_asking_for_inferences_materialises_them() -> None:
+    kg = KnowledgeGraph.load([FIXTURES / "inference"])
+    ask = f"ASK {{ <{EX}DeepSeek> a <{EX}Agent> }}"
+    assert kg.query(ask, inferred=True).boolean is True
+    assert kg.query(ask).boolean is False  # the default stays asserted-only
