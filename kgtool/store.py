@@ -59,11 +59,8 @@ def _query_error(sparql: str, source: str, error: SyntaxError) -> QueryError:
     try:
         prepareQuery(sparql)
     except ParseException as located:
-        found = (
-            f"near {located.line[located.col - 1 :].split()[0]!r}"
-            if located.line.strip()
-            else "at the end"
-        )
+        rest = located.line[located.col - 1 :].split()
+        found = f"near {rest[0]!r}" if rest else "at the end of the line"
         message = f"syntax error {found} ({located.msg})"
         return QueryError(message, source=source, line=located.lineno, column=located.col)
     except Exception as other:  # such as an undeclared prefix, which rdflib names plainly
