@@ -19,40 +19,30 @@ class KgtoolError(Exception):
     """Base of every error kgtool raises on purpose; `str(error)` is the message for a user."""
 
 
-class DataError(KgtoolError):
+class LocatedError(KgtoolError):
+    """An error in a file or text, whose message starts with where it is: `source:line:column: `."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.source = source
+        self.line = line
+        self.column = column
+        self.reason = message
+        super().__init__(_where(source, line, column) + message)
+
+
+class DataError(LocatedError):
     """An RDF file is missing or malformed; the message names the file, line and column."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        source: str | None = None,
-        line: int | None = None,
-        column: int | None = None,
-    ) -> None:
-        self.source = source
-        self.line = line
-        self.column = column
-        self.reason = message
-        super().__init__(_where(source, line, column) + message)
 
-
-class QueryError(KgtoolError):
+class QueryError(LocatedError):
     """A query is malformed or cannot run; the message names the query and the position."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        source: str | None = None,
-        line: int | None = None,
-        column: int | None = None,
-    ) -> None:
-        self.source = source
-        self.line = line
-        self.column = column
-        self.reason = message
-        super().__init__(_where(source, line, column) + message)
 
 
 class UnknownQuery(KgtoolError):
