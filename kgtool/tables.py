@@ -7,6 +7,7 @@ so is shown as records, one `name  value` line per cell, long values wrapped.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Sequence
 
@@ -18,9 +19,10 @@ MIN_COLUMN = 8
 
 def width(text: str) -> int:
     """How many terminal columns `text` takes."""
-    return sum(_char_width(char) for char in text)
+    return len(text) if text.isascii() else sum(map(_char_width, text))
 
 
+@functools.cache
 def _char_width(char: str) -> int:
     if unicodedata.combining(char):
         return 0
