@@ -42,19 +42,13 @@ class Entity:
     """What the graph says about one IRI: its names, its classes, and the triples around it."""
 
     iri: IRI
+    #: The label to show: English first, then Chinese, then any; else the prefixed name.
+    label: str
     labels: Mapping[str, tuple[str, ...]]
     alt_labels: Mapping[str, tuple[str, ...]]
     types: tuple[tuple[IRI, str], ...]
     outgoing: tuple[Fact, ...]
     incoming: tuple[Fact, ...]
-
-    @property
-    def label(self) -> str:
-        """The label to show: English first, then Chinese, then any; else the prefixed name."""
-        for lang in (*PREFERRED_LANGUAGES, *self.labels):
-            if self.labels.get(lang):
-                return self.labels[lang][0]
-        return self.iri.compact()
 
 
 class LabelIndex:
@@ -162,6 +156,7 @@ def describe(iri: IRI, index: LabelIndex, triples: Iterable[tuple[str, Term, IRI
         facts[direction].append(Fact(subject, predicate, obj, *labels))
     return Entity(
         iri=iri,
+        label=index.label(iri),
         labels={lang: tuple(labels) for lang, labels in index.labels.get(iri, {}).items()},
         alt_labels={lang: tuple(labels) for lang, labels in index.alt_labels.get(iri, {}).items()},
         types=tuple(types),
