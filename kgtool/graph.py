@@ -72,6 +72,11 @@ class KnowledgeGraph:
         return cls(store, catalog, reasoning=reasoning)
 
     @property
+    def store(self) -> LocalStore:
+        """The loaded store (the endpoint runs protocol requests on it with their own dataset)."""
+        return self._store
+
+    @property
     def sources(self) -> list[str]:
         """The files loaded, as messages name them."""
         return [source.name for source in self._store.sources]

@@ -104,6 +104,11 @@ class LocalStore:
             self.sources.append(source)
 
     @property
+    def oxigraph(self) -> ox.Store:
+        """The pyoxigraph store itself, for the endpoint's protocol queries and updates."""
+        return self._store
+
+    @property
     def asserted(self) -> list[ox.NamedNode]:
         """The graphs loaded from files."""
         return [ox.NamedNode(source.graph) for source in self.sources]
