@@ -94,3 +94,37 @@ class ValidationError(KgtoolError):
 
 class ReasoningUnavailable(KgtoolError):
     """The OWL checks cannot run here: Java, JPype or the OWL API and HermiT jars are missing."""
+
+
+class RemoteError(KgtoolError):
+    """A remote SPARQL store was unreachable or refused a request; the message names the URL."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        self.reason = message
+        super().__init__(f"{url}: {message}" if url else message)
+
+
+class EndpointUnavailable(RemoteError):
+    """Nothing answered (refused, timed out, 502/503) even after the retries."""
+
+
+class NotAnEndpoint(RemoteError):
+    """The URL answers, but not as a SPARQL endpoint (an HTML page, a 404, a refused method)."""
+
+
+class AuthenticationFailed(RemoteError):
+    """The store wants credentials, or refused the ones given (HTTP 401 or 403)."""
+
+
+class RemoteRejected(RemoteError):
+    """The store refused a query or update it received, for instance a construct it lacks."""
+
+
+class PushFailed(RemoteError):
+    """A push stopped; `previous_intact` says whether the graph it was to replace is untouched."""
+
+    def __init__(self, message: str, *, url: str | None = None, previous_intact: bool) -> None:
+        self.previous_intact = previous_intact
+        super().__init__(message, url=url)

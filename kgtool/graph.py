@@ -76,6 +76,37 @@ class KnowledgeGraph:
         """The loaded store (the endpoint runs protocol requests on it with their own dataset)."""
         return self._store
 
+    @classmethod
+    def remote(
+        cls,
+        url: str,
+        *,
+        graph: str | None = GRAPH.all,
+        user: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        timeout: float = 60.0,
+        retries: int = 4,
+        queries: PathLike | None = None,
+    ) -> KnowledgeGraph:
+        """The graph as `kgtool push` put it into a SPARQL 1.1 store whose query URL is `url`.
+
+        The named queries, `entity()` and `measures_reaching()` run there, over the named
+        graph `graph` (None: the store's default graph); see `kgtool.remote`.
+        """
+        from kgtool.remote import connect
+
+        return connect(
+            url,
+            graph=graph,
+            user=user,
+            password=password,
+            token=token,
+            timeout=timeout,
+            retries=retries,
+            queries=queries,
+        )
+
     @property
     def sources(self) -> list[str]:
         """The files loaded, as messages name them."""
@@ -119,10 +150,13 @@ class KnowledgeGraph:
             return self.resolve(text, context=f"query {named.name}")
 
         sparql = bind(named, coerce(named, params, entity))
-        include = self.reasoning if inferred is None else inferred
-        if include and not self._materialised:
+        return self._execute(sparql, named.source, self.reasoning if inferred is None else inferred)
+
+    def _execute(self, sparql: str, source: str, inferred: bool) -> QueryResult:
+        """Run bound SPARQL on the engine (a remote graph sends it to its store instead)."""
+        if inferred and not self._materialised:
             self._materialise()
-        return self._store.execute(sparql, source=named.source, inferred=include)
+        return self._store.execute(sparql, source=source, inferred=inferred)
 
     def queries(self) -> list[NamedQuery]:
         """The catalog of named queries: name, title, questions, parameters, SPARQL text."""

@@ -98,6 +98,8 @@ class GRAPH:
 
     NS: Final = "https://w3id.org/kgtool/graph/"
     inferred: Final = NS + "inferred"
+    #: The one graph `kgtool push` fills in a remote store: ontology and data together.
+    all: Final = NS + "all"
 
 
 #: Prefixes for display, Turtle output and prefixed names typed by a user.
