@@ -182,3 +182,22 @@ def test_measures_by_status(shipped_kg: KnowledgeGraph) -> None:
     )
     assert len(everything) == 15
     assert [r.value("measureLabel") for r in abandoned] == ["Export controls on open-source models"]
+
+
+def test_claims_by_kushner_are_his_three_charges_and_more(shipped_kg: KnowledgeGraph) -> None:
+    claims = {
+        row.value("claim").removeprefix(KGD): row
+        for row in shipped_kg.query("claims-by", claimant="Joshua Kushner")
+    }
+    assert {"claim-kushner-chips", "claim-kushner-distillation", "claim-kushner-data"} <= set(
+        claims
+    )
+    assert all(row.value("kindLabel") == "accusation" for row in claims.values())
+
+
+def test_sources_of_keep_article_and_background_apart(shipped_kg: KnowledgeGraph) -> None:
+    rows = list(shipped_kg.query("sources-of", entity="DOJDataRule"))
+    article = {r.value("paragraph") for r in rows if r.value("role") != "background record"}
+    background = [r.value("background") for r in rows if r.value("role") == "background record"]
+    assert article == {19}
+    assert any("2024-31486" in text for text in background)
