@@ -147,6 +147,58 @@ def _query_arguments(parser: argparse.ArgumentParser) -> None:
         help="materialise RDFS/OWL RL inferences and query them too",
     )
     _add_data(parser)
+    parser.add_argument(
+        "--endpoint",
+        metavar="QUERY_URL",
+        help="run it on the graph `kgtool push` put into this SPARQL store instead",
+    )
+    _add_remote(parser)
+
+
+def _add_remote(parser: argparse.ArgumentParser) -> None:
+    """The options of a remote store: its graph, credentials and patience."""
+    from kgtool.namespaces import GRAPH
+
+    parser.add_argument(
+        "--graph",
+        metavar="IRI",
+        default=GRAPH.all,
+        help=f"the named graph in the store (default {GRAPH.all}); '' for its default graph",
+    )
+    parser.add_argument("--user", help="user name for the store (HTTP Basic or Digest)")
+    parser.add_argument(
+        "--password",
+        default=os.environ.get("KGTOOL_PASSWORD"),
+        help="password for --user (default: $KGTOOL_PASSWORD, kept out of the process list)",
+    )
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("KGTOOL_TOKEN"),
+        help="bearer token instead of a user (default: $KGTOOL_TOKEN)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDS", help="per request (default 60)"
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=4,
+        help="tries again after connection refused or 502/503/504, backing off (default 4)",
+    )
+
+
+def _remote_options(args: argparse.Namespace) -> dict[str, Any]:
+    if args.token and args.user:
+        raise UsageError("give --user and --password, or --token, not both")
+    if args.user and not args.password:
+        raise UsageError("--user needs --password (or $KGTOOL_PASSWORD)")
+    return {
+        "user": args.user,
+        "password": args.password if args.user else None,
+        "token": args.token if not args.user else None,
+        "timeout": args.timeout,
+        "retries": args.retries,
+    }
 
 
 def _params(pairs: Sequence[str]) -> dict[str, Any]:
@@ -210,7 +262,14 @@ def _query(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.sparql is None):
         raise UsageError("give a query name or .rq file, or --sparql TEXT (one of them)")
     params = _params(args.param)
-    kg = _load(args, reasoning=args.inferred)
+    if args.endpoint:
+        from kgtool.graph import KnowledgeGraph
+
+        if args.data or args.inferred:
+            raise UsageError("--data and --inferred are for the embedded graph, not --endpoint")
+        kg = KnowledgeGraph.remote(args.endpoint, graph=args.graph or None, **_remote_options(args))
+    else:
+        kg = _load(args, reasoning=args.inferred)
     result = kg.query(args.query if args.sparql is None else args.sparql, **params)
     text = _format_result(result, args.format)
     if args.format in ("csv", "tsv"):
@@ -228,9 +287,87 @@ register(
         "kgtool query measures-reaching --param target=DeepSeek\n"
         "  kgtool query measures-reaching -p target=深度求索 --format csv\n"
         "  kgtool query --sparql 'PREFIX kg: <https://w3id.org/kgtool/def#>\n"
-        "                         SELECT ?claim WHERE { ?claim a kg:Claim }' --format json",
+        "                         SELECT ?claim WHERE { ?claim a kg:Claim }' --format json\n"
+        "  kgtool query measures-reaching --endpoint http://127.0.0.1:7878/query",
         _query_arguments,
         _query,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
+# push
+
+
+def _push_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--endpoint", required=True, metavar="QUERY_URL", help="the store's SPARQL query URL"
+    )
+    parser.add_argument(
+        "--update-endpoint",
+        metavar="URL",
+        help="its SPARQL Update URL (else guessed from the query URL)",
+    )
+    parser.add_argument(
+        "--store-endpoint",
+        metavar="URL",
+        help="its Graph Store Protocol URL (likewise; without one, SPARQL Update carries the data)",
+    )
+    _add_remote(parser)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=10_000,
+        metavar="TRIPLES",
+        help="triples per request (default 10000)",
+    )
+    _add_data(parser)
+
+
+def _progress_bar(sent: int, total: int) -> None:
+    width = 30
+    done = width * sent // total
+    sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {sent}/{total} triples")
+    if sent == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _push(args: argparse.Namespace) -> int:
+    from kgtool.namespaces import GRAPH
+    from kgtool.remote import push
+
+    if not args.graph:
+        raise UsageError("push needs a named graph: --graph IRI")
+    report = push(
+        _load(args),
+        args.endpoint,
+        graph=args.graph,
+        update_endpoint=args.update_endpoint,
+        store_endpoint=args.store_endpoint,
+        batch_size=args.batch_size,
+        progress=_progress_bar if sys.stderr.isatty() else None,
+        **_remote_options(args),
+    )
+    _out(
+        f"pushed {report.triples} triples into <{report.graph}> "
+        f"(it held {report.previous}) in {report.seconds:.1f} s, {report.batches} "
+        f"batch{'' if report.batches == 1 else 'es'} by {report.method}\n"
+        f"query it: kgtool query NAME --endpoint {report.endpoints.query}"
+        + ("" if report.graph == GRAPH.all else f" --graph {report.graph}")
+    )
+    return EXIT_OK
+
+
+register(
+    Command(
+        "push",
+        "load the ontology and data into a SPARQL 1.1 store, replacing one named graph atomically",
+        "kgtool push --endpoint http://127.0.0.1:7878/query                  # Oxigraph\n"
+        "  kgtool push --endpoint http://127.0.0.1:8890/sparql-auth --user dba  # Virtuoso,\n"
+        "                                         # password in $KGTOOL_PASSWORD\n"
+        '  kgtool push --endpoint http://host:3030/ds/sparql --token "$TOKEN"  # Fuseki',
+        _push_arguments,
+        _push,
     )
 )
 
