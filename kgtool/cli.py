@@ -63,7 +63,7 @@ ERROR_EXITS: tuple[tuple[type[KgtoolError], int], ...] = (
 )
 
 #: Modules that register more subcommands when imported.
-PLUGINS: tuple[str, ...] = ()
+PLUGINS: tuple[str, ...] = ("kgtool.server.command",)
 
 
 class UsageError(KgtoolError):

@@ -1,0 +1,524 @@
+"""The HTTP side: routes, the SPARQL 1.1 Protocol's request forms, limits, and status codes.
+
+The event loop only parses requests, negotiates formats and keeps answers; every query runs in
+a query process (`kgtool.server.pool`). Routes:
+
+    /                     the query page
+    /sparql               SPARQL 1.1 Protocol (GET, POST form, POST direct); without a query,
+                          the service description
+    /queries              the named queries (JSON);  /queries/{name}?param=value  runs one
+    /id/{slug}            an entity: an HTML page for browsers, else its data (Turtle, JSON-LD…)
+    /.well-known/void     the VoID description of the dataset
+    /static/…             the page's style and script
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+import sys
+from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+import pyoxigraph as ox
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from kgtool.errors import KgtoolError, UnknownQuery
+from kgtool.graph import KnowledgeGraph
+from kgtool.namespaces import KGD
+from kgtool.server import guard, media, pages
+from kgtool.server.cache import Cache
+from kgtool.server.config import ServerConfig
+from kgtool.server.pool import Pool, PoolError
+from kgtool.server.worker import (
+    DescriptionJob,
+    EntityJob,
+    Job,
+    NamedJob,
+    Refused,
+    Reply,
+    Settings,
+    SparqlJob,
+    UpdateJob,
+)
+
+log = logging.getLogger("kgtool.server")
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+#: Parameters naming a result format, as Virtuoso, SPARQLWrapper and others send them.
+FORMAT_HINTS = ("format", "output", "results")
+PROTOCOL_PARAMS = frozenset(
+    {
+        "query",
+        "update",
+        "default-graph-uri",
+        "named-graph-uri",
+        "using-graph-uri",
+        "using-named-graph-uri",
+        *FORMAT_HINTS,
+    }
+)
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_SECURITY = {"X-Content-Type-Options": "nosniff"}
+_PAGE_SECURITY = {
+    **_SECURITY,
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    "Referrer-Policy": "same-origin",
+}
+_OPEN = {**_SECURITY, "Access-Control-Allow-Origin": "*", "Vary": "Accept"}
+
+
+def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        message.rstrip("\n") + "\n",
+        status_code=status,
+        media_type="text/plain; charset=utf-8",
+        headers={**_OPEN, **(headers or {})},
+    )
+
+
+def _pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
+    """`name=value&…` decoded strictly: a malformed escape or invalid UTF-8 is a 400."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Refused(400, f"the {where} is not valid UTF-8 (byte {error.start})") from None
+    bad = _BAD_ESCAPE.search(text)
+    if bad:
+        shown = text[bad.start() : bad.start() + 3]
+        raise Refused(400, f"the {where} has a malformed percent-escape {shown!r}")
+    pairs = []
+    for piece in text.split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        decoded = []
+        for part in (name, value):
+            try:
+                decoded.append(unquote_to_bytes(part.replace("+", " ")).decode("utf-8"))
+            except UnicodeDecodeError:
+                raise Refused(
+                    400, f"the {where} has a percent-encoded value that is not UTF-8: {part!r}"
+                ) from None
+        pairs.append((decoded[0], decoded[1]))
+    return pairs
+
+
+def _group(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    return grouped
+
+
+def _content_type(request: Request) -> tuple[str | None, str | None]:
+    """The media type (lower case) and charset of the request body, if it has a type."""
+    header = request.headers.get("content-type")
+    if header is None or not header.strip():
+        return None, None
+    kind, *parameters = (part.strip() for part in header.split(";"))
+    charset = None
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return kind.lower(), charset
+
+
+def _utf8(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Refused(400, f"the {what} is not valid UTF-8 (byte {error.start})") from None
+
+
+def _single(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise Refused(400, f"the parameter {name!r} is given {len(values)} times; give it once")
+    return values[0] if values else None
+
+
+def _hints(params: dict[str, list[str]]) -> tuple[str, ...]:
+    return tuple(value for name in FORMAT_HINTS for value in params.get(name, []) if value)
+
+
+def _choose(kind: str, accept: str | None, hints: tuple[str, ...]) -> str:
+    """Negotiate with the `format=` hints first (the first one that fits), then `Accept`."""
+    for hint in hints:
+        try:
+            return media.negotiate(kind, None, hint)
+        except media.NotAcceptable:
+            continue
+    if hints:
+        raise media.NotAcceptable(kind, ", ".join(hints))
+    return media.negotiate(kind, accept)
+
+
+class Endpoint:
+    """The server's state (configuration, graph catalog, query processes, cache) and handlers."""
+
+    def __init__(self, config: ServerConfig, kg: KnowledgeGraph, *, announce: str = "") -> None:
+        self.config = config
+        self.kg = kg
+        self.announce = announce
+        self.cache = Cache(config.cache_bytes)
+        settings = Settings(
+            data=config.data,
+            max_rows=config.max_rows,
+            allow_service=config.allow_service,
+            memory_limit=config.memory_limit,
+        )
+        self.pool = Pool(settings, config.workers, config.timeout)
+        self.index = pages.index_page().encode("utf-8")
+        self.catalog = json.dumps(self._catalog(), ensure_ascii=False, indent=2).encode("utf-8")
+
+    def _catalog(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": query.name,
+                "title": query.title,
+                "questions": dict(query.questions),
+                "params": [
+                    {"name": p.name, "kind": p.kind, "default": p.default, "doc": p.doc}
+                    for p in query.params
+                ],
+                "row": query.row,
+                "description": query.description,
+                "url": f"/queries/{query.name}",
+                "sparql": query.sparql,
+            }
+            for query in self.kg.queries()
+        ]
+
+    @asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        await self.pool.start()
+        if self.announce:
+            print(self.announce, file=sys.stderr, flush=True)
+        try:
+            yield
+        finally:
+            await self.pool.close()
+
+    # -- answering ------------------------------------------------------------------------
+
+    async def _answer(self, key: Hashable, job: Job, *, cacheable: bool) -> Reply:
+        async def compute() -> Reply:
+            return await self.pool.run(job)
+
+        if cacheable and self.config.cache_bytes > 0:
+            return await self.cache.get(key, compute)
+        return await compute()
+
+    @staticmethod
+    def _respond(reply: Reply, headers: dict[str, str] | None = None) -> Response:
+        extra = dict(reply.headers)
+        if reply.status == 204:
+            return Response(status_code=204, headers={**_OPEN, **extra})
+        security = _PAGE_SECURITY if reply.media == media.HTML else _OPEN
+        return Response(
+            reply.body,
+            status_code=reply.status,
+            media_type=media.content_type(reply.media),
+            headers={**security, **(headers or {}), **extra},
+        )
+
+    async def _handle(self, request: Request, handler: Any) -> Response:
+        """Run a handler, turning every refusal into its 4xx (or 5xx) answer with a message."""
+        try:
+            response: Response = await handler(request)
+            return response
+        except Refused as error:
+            return _text(error.status, str(error))
+        except PoolError as error:
+            retry = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
+            return _text(error.status, str(error), retry)
+        except media.NotAcceptable as error:
+            return _text(406, str(error))
+        except UnknownQuery as error:
+            return _text(404, str(error))
+        except KgtoolError as error:
+            return _text(400, str(error))
+
+    # -- routes ---------------------------------------------------------------------------
+
+    async def index_page(self, request: Request) -> Response:
+        return Response(self.index, media_type="text/html; charset=utf-8", headers=_PAGE_SECURITY)
+
+    async def catalog_json(self, request: Request) -> Response:
+        return Response(self.catalog, media_type="application/json; charset=utf-8", headers=_OPEN)
+
+    async def sparql(self, request: Request) -> Response:
+        return await self._handle(request, self._sparql)
+
+    async def _sparql(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(
+                status_code=204,
+                headers={
+                    **_OPEN,
+                    "Allow": "GET, HEAD, POST, OPTIONS",
+                    "Access-Control-Allow-Methods": "GET, POST",
+                    "Access-Control-Allow-Headers": "Accept, Content-Type",
+                },
+            )
+        if request.method not in ("GET", "HEAD", "POST"):
+            return _text(
+                405,
+                f"{request.method} is not a SPARQL Protocol method: query with GET or POST, "
+                "update with POST",
+                {"Allow": "GET, HEAD, POST, OPTIONS"},
+            )
+        pairs = _pairs(request.scope.get("query_string", b""), "query string")
+        body_query = body_update = None
+        if request.method == "POST":
+            body_query, body_update, form = await self._body(request)
+            pairs += form
+        params = _group(pairs)
+        unknown = sorted(set(params) - PROTOCOL_PARAMS)
+        if unknown:
+            raise Refused(
+                400,
+                f"unknown parameter {unknown[0]!r}: the SPARQL Protocol takes "
+                + ", ".join(sorted(PROTOCOL_PARAMS)),
+            )
+        if (body_query is not None and "query" in params) or (
+            body_update is not None and "update" in params
+        ):
+            raise Refused(400, "the request carries its operation both in the body and the URL")
+        queries = params.get("query", []) + ([body_query] if body_query is not None else [])
+        updates = params.get("update", []) + ([body_update] if body_update is not None else [])
+        if len(queries) > 1 or len(updates) > 1:
+            raise Refused(400, "one operation per request: more than one query or update given")
+        if queries and updates:
+            raise Refused(400, "a request is either a query or an update, not both")
+        if updates:
+            if request.method != "POST":
+                raise Refused(400, "an update must be sent with POST, never GET")
+            return await self._update(request, updates[0], params)
+        if "using-graph-uri" in params or "using-named-graph-uri" in params:
+            raise Refused(400, "using-graph-uri and using-named-graph-uri belong to updates")
+        if not queries:
+            if (
+                request.method == "POST"
+                or "default-graph-uri" in params
+                or "named-graph-uri" in params
+            ):
+                raise Refused(
+                    400, "no query given: send query=… or an application/sparql-query body"
+                )
+            return await self._description(request, params)
+        return await self._query(request, queries[0], params)
+
+    async def _body(self, request: Request) -> tuple[str | None, str | None, list[tuple[str, str]]]:
+        """The POST body as a direct query, a direct update, or form fields."""
+        kind, charset = _content_type(request)
+        if kind is None:
+            raise Refused(
+                415,
+                f"a POST needs a Content-Type: {FORM}, {SPARQL_QUERY} or {SPARQL_UPDATE}",
+            )
+        if kind not in (FORM, SPARQL_QUERY, SPARQL_UPDATE):
+            raise Refused(
+                415,
+                f"unsupported Content-Type {kind!r}: use {FORM}, {SPARQL_QUERY} or {SPARQL_UPDATE}",
+            )
+        if charset not in (None, "utf-8", "utf8"):
+            raise Refused(415, f"unsupported charset {charset!r}: SPARQL requests are UTF-8")
+        body = await self._read(request)
+        if kind == FORM:
+            return None, None, _pairs(body, "form body")
+        text = _utf8(body, "request body")
+        return (text, None, []) if kind == SPARQL_QUERY else (None, text, [])
+
+    async def _read(self, request: Request) -> bytes:
+        limit = self.config.max_body
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            if not declared.strip().isdigit():
+                raise Refused(400, f"malformed Content-Length {declared!r}")
+            if int(declared) > limit:
+                raise Refused(413, f"the request body is larger than {limit} bytes")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise Refused(413, f"the request body is larger than {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _query(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
+        if not text.strip():
+            raise Refused(400, "the query is empty")
+        found = guard.scan(text)
+        if found.form == "update":
+            if self.config.updates:
+                raise Refused(
+                    400, "this is an update: send it as update=… or application/sparql-update"
+                )
+            raise Refused(403, "SPARQL Update is refused: this endpoint is read-only")
+        guard.check_services(found, self.config.allow_service)
+        accept = request.headers.get("accept")
+        hints = _hints(params)
+        chosen = _choose(found.form, accept, hints) if found.form in media.KINDS else None
+        default = tuple(params["default-graph-uri"]) if "default-graph-uri" in params else None
+        named = tuple(params["named-graph-uri"]) if "named-graph-uri" in params else None
+        job = SparqlJob(text, default, named, chosen, accept, hints[0] if hints else None)
+        key = ("sparql", text, default, named, chosen or (accept, hints))
+        reply = await self._answer(key, job, cacheable=not found.volatile)
+        return self._respond(reply)
+
+    async def _update(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
+        if not self.config.updates:
+            raise Refused(
+                403,
+                "SPARQL Update is refused: this endpoint is read-only "
+                "(start it with --allow-update and an --update-token to accept updates)",
+            )
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if not header:
+            return _text(
+                401,
+                "an update needs the header Authorization: Bearer <token>",
+                {"WWW-Authenticate": 'Bearer realm="kgtool"'},
+            )
+        expected = (self.config.update_token or "").encode("utf-8")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            token.strip().encode("utf-8"), expected
+        ):
+            raise Refused(403, "the update token is wrong")
+        if "using-graph-uri" in params or "using-named-graph-uri" in params:
+            raise Refused(400, "using-graph-uri and using-named-graph-uri are not supported")
+        if not text.strip():
+            raise Refused(400, "the update is empty")
+        guard.check_services(guard.scan(text), self.config.allow_service)
+        reply = await self.pool.update(UpdateJob(text), self.cache.clear)
+        return self._respond(reply)
+
+    def _base(self, request: Request) -> str:
+        """The server's address as the client sees it, for the descriptions' relative IRIs."""
+        base = f"{request.url.scheme}://{request.url.netloc}/"
+        try:
+            return ox.NamedNode(base).value
+        except ValueError:
+            host, port = request.scope.get("server") or (self.config.host, self.config.port)
+            return f"http://{host}:{port}/"
+
+    async def _description(self, request: Request, params: dict[str, list[str]]) -> Response:
+        chosen = _choose("graph", request.headers.get("accept"), _hints(params))
+        base = self._base(request)
+        job = DescriptionJob(
+            base, chosen, updates=self.config.updates, federation=bool(self.config.allow_service)
+        )
+        reply = await self._answer(("description", base, chosen), job, cacheable=True)
+        return self._respond(reply)
+
+    async def void(self, request: Request) -> Response:
+        async def handler(request: Request) -> Response:
+            params = _group(_pairs(request.scope.get("query_string", b""), "query string"))
+            unknown = sorted(set(params) - set(FORMAT_HINTS))
+            if unknown:
+                raise Refused(400, f"unknown parameter {unknown[0]!r} (only format= is taken)")
+            return await self._description(request, params)
+
+        return await self._handle(request, handler)
+
+    async def named(self, request: Request) -> Response:
+        return await self._handle(request, self._named)
+
+    async def _named(self, request: Request) -> Response:
+        query = self.kg.named_query(request.path_params["name"])
+        declared = {param.name for param in query.params}
+        pairs = _pairs(request.scope.get("query_string", b""), "query string")
+        hints = tuple(v for k, v in pairs if k in FORMAT_HINTS and k not in declared and v)
+        grouped = _group([(k, v) for k, v in pairs if k in declared or k not in FORMAT_HINTS])
+        params = tuple(sorted((name, _single(grouped, name) or "") for name in grouped))
+        kind = guard.scan(query.sparql).form
+        accept = request.headers.get("accept")
+        chosen = _choose(kind, accept, hints) if kind in media.KINDS else None
+        job = NamedJob(query.name, params, chosen, accept, hints[0] if hints else None)
+        key = ("named", query.name, params, chosen or (accept, hints))
+        reply = await self._answer(key, job, cacheable=True)
+        return self._respond(reply)
+
+    async def entity(self, request: Request) -> Response:
+        return await self._handle(request, self._entity)
+
+    async def _entity(self, request: Request) -> Response:
+        iri = KGD + request.path_params["slug"]
+        params = _group(_pairs(request.scope.get("query_string", b""), "query string"))
+        unknown = sorted(set(params) - set(FORMAT_HINTS))
+        if unknown:
+            raise Refused(400, f"unknown parameter {unknown[0]!r} (only format= is taken)")
+        hints = _hints(params)
+        accept = request.headers.get("accept")
+        html = not hints and media.wants_html(accept)
+        chosen = media.HTML if html else _choose("graph", accept, hints)
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            reply = Reply.text(404, f"not an IRI of this graph: {iri!r}")
+        else:
+            reply = await self._answer(
+                ("entity", iri, chosen), EntityJob(iri, chosen), cacheable=True
+            )
+        if reply.status == 404 and html:
+            missing = pages.missing_page(reply.body.decode("utf-8").strip())
+            return self._respond(Reply(404, media.HTML, missing.encode("utf-8")))
+        return self._respond(reply)
+
+    async def http_error(self, request: Request, error: Exception) -> Response:
+        """Starlette's own 404 and 405, with a message that says what to do instead."""
+        assert isinstance(error, HTTPException)
+        if error.status_code == 404:
+            return _text(404, f"nothing is served at {request.url.path}; the query page is at /")
+        if error.status_code == 405:
+            allowed = (error.headers or {}).get("Allow", "GET, HEAD")
+            return _text(
+                405,
+                f"{request.method} is not allowed at {request.url.path} (allowed: {allowed})",
+                {"Allow": allowed},
+            )
+        return _text(error.status_code, str(error.detail))
+
+
+def create_app(config: ServerConfig, kg: KnowledgeGraph, *, announce: str = "") -> Starlette:
+    """The ASGI application serving `kg` (loaded with `config.data`) as `config` says.
+
+    The query processes start with the application's lifespan; `announce` is printed to
+    standard error once they are ready.
+    """
+    endpoint = Endpoint(config, kg, announce=announce)
+    routes = [
+        Route("/", endpoint.index_page, methods=["GET"]),
+        Route(
+            "/sparql",
+            endpoint.sparql,
+            methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
+        ),
+        Route("/queries", endpoint.catalog_json, methods=["GET"]),
+        Route("/queries/{name}", endpoint.named, methods=["GET"]),
+        Route("/id/{slug:path}", endpoint.entity, methods=["GET"]),
+        Route("/.well-known/void", endpoint.void, methods=["GET"]),
+        Mount("/static", StaticFiles(packages=[("kgtool.server", "static")]), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=endpoint.lifespan,
+        exception_handlers={HTTPException: endpoint.http_error},
+    )
+    app.state.endpoint = endpoint
+    return app

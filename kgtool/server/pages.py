@@ -1,0 +1,276 @@
+"""The HTML pages: the query page, and the page of each entity at its dereferenced IRI.
+
+Pages are written from templates in `kgtool/server/templates/` with every value escaped; their
+style and script are the shipped files in `static/`, so they work with no internet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from html import escape
+from importlib.resources import files
+from string import Template
+
+from kgtool.entities import Fact
+from kgtool.graph import KnowledgeGraph
+from kgtool.namespaces import KGD, PREFIXES
+from kgtool.results import Row
+from kgtool.terms import IRI, Literal, Term
+
+#: Where the page's query resources live (read with importlib.resources: they are in the wheel).
+_SERVER = files("kgtool.server")
+
+
+def _template(name: str) -> Template:
+    return Template(_SERVER.joinpath("templates", name).read_text(encoding="utf-8"))
+
+
+def _query(name: str) -> str:
+    return _SERVER.joinpath("sparql", name).read_text(encoding="utf-8")
+
+
+def page(title: str, body: str, *, head: str = "", scripts: str = "") -> str:
+    """A whole HTML document around `body` (already HTML)."""
+    return _template("page.html").substitute(
+        title=escape(title), body=body, head=head, scripts=scripts
+    )
+
+
+def index_page() -> str:
+    """The query page: the editor with kgtool's prefixes, the named queries, the results."""
+    prefixes = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+    body = _template("index.html").substitute(
+        query=escape(prefixes + "\n" + _query("start.rq")),
+        prefixes=escape(json.dumps(PREFIXES), quote=False),
+    )
+    return page(
+        "kgtool — SPARQL query page",
+        body,
+        scripts='<script src="/static/app.js"></script>\n',
+    )
+
+
+def missing_page(message: str) -> str:
+    return page("Not found — kgtool", _template("missing.html").substitute(message=escape(message)))
+
+
+def local(iri: str) -> str | None:
+    """The path at which this server serves an IRI of the graph's namespace, if it is one."""
+    return "/id/" + iri[len(KGD) :] if iri.startswith(KGD) and len(iri) > len(KGD) else None
+
+
+def _link(iri: str, text: str) -> str:
+    """`text` linked to the page of `iri` when this server serves it; a compact IRI in code."""
+    path = local(iri)
+    if path is not None:
+        return f'<a href="{escape(path)}" title="{escape(iri)}">{escape(text)}</a>'
+    kind = "iri" if text == IRI(iri).compact() else "term"
+    return f'<span class="{kind}" title="{escape(iri)}">{escape(text)}</span>'
+
+
+def _value(kg: KnowledgeGraph, term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, Literal):
+        lang = f' lang="{escape(term.lang)}"' if term.lang else ""
+        return f"<span{lang}>{escape(term.lexical)}</span>"
+    return _link(term, kg.label(term))
+
+
+def _section(title: str, zh: str, content: str, *, count: int | None = None) -> str:
+    shown = f' <span class="count">{count}</span>' if count is not None else ""
+    return (
+        f'<section class="part"><h2>{escape(title)} <span lang="zh-Hant">{escape(zh)}</span>'
+        f"{shown}</h2>\n{content}\n</section>\n"
+    )
+
+
+def _none(text: str) -> str:
+    return f'<p class="empty">{escape(text)}</p>'
+
+
+def _table(headers: Iterable[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "\n".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<table class="facts"><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>'
+
+
+def _names(labels: dict[str, tuple[str, ...]]) -> str:
+    return " · ".join(
+        f'<span lang="{escape(lang)}">{escape(" / ".join(names))}</span>'
+        for lang, names in sorted(labels.items())
+        if lang
+    )
+
+
+def entity_page(kg: KnowledgeGraph, iri: IRI) -> str:
+    """What the graph says about `iri`: names, types, facts, claims, reach, source sentences."""
+    entity = kg.entity(iri)
+    labels = dict(entity.labels)
+    chinese = labels.get("zh-hant") or labels.get("zh-hans") or labels.get("zh") or ()
+    parts = [
+        '<article class="entity">',
+        f"<h1>{escape(entity.label)}</h1>",
+        f'<p class="zh" lang="zh-Hant">{escape(chinese[0])}</p>' if chinese else "",
+        f'<p class="iri-line"><code>{escape(iri)}</code> · data as '
+        f'<a href="?format=turtle">Turtle</a> · <a href="?format=json-ld">JSON-LD</a> · '
+        f'<a href="?format=nt">N-Triples</a></p>',
+    ]
+    if entity.types:
+        chips = "".join(f"<li>{_link(t, label)}</li>" for t, label in entity.types)
+        parts.append(f'<ul class="types">{chips}</ul>')
+    if entity.alt_labels:
+        parts.append(f'<p class="aka">Also known as: {_names(dict(entity.alt_labels))}</p>')
+    parts.append(_facts(kg, entity.outgoing))
+    parts.append(_reach(kg, iri))
+    parts.append(_claims_about(kg, iri))
+    parts.append(_claims_by(kg, iri))
+    parts.append(_quotes(kg, iri))
+    parts.append(_referrers(kg, entity.incoming))
+    parts.append("</article>")
+    head = (
+        '<link rel="alternate" type="text/turtle" href="?format=turtle">\n'
+        '<link rel="alternate" type="application/ld+json" href="?format=json-ld">\n'
+    )
+    return page(f"{entity.label} — kgtool", "\n".join(parts), head=head)
+
+
+def _facts(kg: KnowledgeGraph, facts: Iterable[Fact]) -> str:
+    rows = [[_link(f.predicate, f.predicate_label), _value(kg, f.object)] for f in facts]
+    content = _table(["property", "value"], rows) if rows else _none("No facts of its own.")
+    return _section("Facts", "事實", content, count=len(rows))
+
+
+def _referrers(kg: KnowledgeGraph, facts: Iterable[Fact]) -> str:
+    rows = [[_value(kg, f.subject), _link(f.predicate, f.predicate_label)] for f in facts]
+    content = _table(["subject", "property"], rows) if rows else _none("Nothing refers to it.")
+    return _section("Referred to by", "被引用", content, count=len(rows))
+
+
+def _claims_by(kg: KnowledgeGraph, iri: IRI) -> str:
+    rows = kg.query(_query("claims-by.rq"), claimant=iri)
+    claims: dict[str, list[str]] = {}
+    first: dict[str, Row] = {}
+    for row in rows:
+        claim = str(row["claim"])
+        first.setdefault(claim, row)
+        quote = row["quote"]
+        if quote is not None and str(quote) not in claims.setdefault(claim, []):
+            claims[claim].append(str(quote))
+    items = []
+    for claim, quotes in claims.items():
+        row = first[claim]
+        kind = row.get("kindLabel")
+        statement = row.get("statement")
+        quoted = "".join(f'<blockquote lang="zh-Hant">{escape(q)}</blockquote>' for q in quotes)
+        items.append(
+            f"<li>{_link(claim, str(row.get('claimLabel') or kg.label(IRI(claim))))}"
+            + (f' <span class="tag">{escape(str(kind))}</span>' if kind else "")
+            + (f"<p>{escape(str(statement))}</p>" if statement else "")
+            + f"{quoted}</li>"
+        )
+    content = f'<ul class="claims">{"".join(items)}</ul>' if items else _none("No claims by it.")
+    return _section("Claims it makes", "其主張", content, count=len(items))
+
+
+def _claims_about(kg: KnowledgeGraph, iri: IRI) -> str:
+    rows = kg.query("claims-about", subject=iri)
+    items = []
+    for row in rows:
+        claimant = row["claimant"]
+        disputed = row["disputedBy"]
+        status = row["evidenceStatus"]
+        items.append(
+            f"<li>{_link(str(row['claim']), str(row['claimLabel'] or kg.label(row['claim'])))}"
+            + (
+                f' <span class="tag">{escape(str(row["kindLabel"]))}</span>'
+                if row["kindLabel"]
+                else ""
+            )
+            + (f' <span class="by">by {_value(kg, claimant)}</span>' if claimant else "")
+            + (f"<p>{escape(str(row['statement']))}</p>" if row["statement"] else "")
+            + (
+                f'<p class="meta">Evidence: {escape(str(status))}</p>'
+                if status and str(status)
+                else ""
+            )
+            + (
+                f'<p class="meta">Disputed by: {escape(str(disputed))}</p>'
+                if disputed and str(disputed)
+                else ""
+            )
+            + "</li>"
+        )
+    content = f'<ul class="claims">{"".join(items)}</ul>' if items else _none("No claims about it.")
+    return _section("Claims about it", "關於它的主張", content, count=len(items))
+
+
+def _reach(kg: KnowledgeGraph, iri: IRI) -> str:
+    items = []
+    for reach in kg.measures_reaching(iri):
+        # One entry per criterion and explanation, with every sentence that supports it.
+        grounds: dict[tuple[str, str, str], list[str]] = {}
+        for match in reach.matches:
+            key = (
+                match.criterion_label or "",
+                match.mechanism_label or "",
+                match.explanation or "",
+            )
+            quotes = grounds.setdefault(key, [])
+            if match.quote and match.quote not in quotes:
+                quotes.append(match.quote)
+        matches = "".join(
+            f'<li><span class="criterion">{escape(criterion)}</span>'
+            + (f' <span class="tag">{escape(mechanism)}</span>' if mechanism else "")
+            + (f'<p class="explanation">{escape(explanation)}</p>' if explanation else "")
+            + "".join(f'<blockquote lang="zh-Hant">{escape(q)}</blockquote>' for q in quotes)
+            + "</li>"
+            for (criterion, mechanism, explanation), quotes in grounds.items()
+        )
+        label = reach.label or kg.label(reach.measure)
+        status = reach.status_label
+        basis = reach.basis_label or kg.label(reach.basis)
+        items.append(
+            f'<li class="measure"><h3>{_link(reach.measure, label)}'
+            + (f' <span class="status-tag">{escape(status)}</span>' if status else "")
+            + "</h3>"
+            + (
+                f'<p class="meta">Legal basis: {_link(reach.basis, basis)}</p>'
+                if reach.basis
+                else ""
+            )
+            + f'<ul class="matches">{matches}</ul></li>'
+        )
+    content = (
+        f'<ol class="measures">{"".join(items)}</ol>'
+        if items
+        else _none("No policy measure in the graph could reach it.")
+    )
+    return _section("Measures that could reach it", "可能觸及它的措施", content, count=len(items))
+
+
+def _quotes(kg: KnowledgeGraph, iri: IRI) -> str:
+    rows = kg.query(_query("entity-quotes.rq"), entity=iri)
+    segments: dict[str, tuple[str, list[str]]] = {}
+    for row in rows:
+        segment = str(row["segment"])
+        facts = segments.setdefault(segment, (str(row["quote"]), []))[1]
+        if row["property"] is not None:
+            fact = " ".join(
+                kg.label(term) for term in (row["subject"], row["property"], row["object"])
+            )
+            if fact not in facts:
+                facts.append(fact)
+    items = [
+        f'<li><blockquote lang="zh-Hant">{escape(quote)}</blockquote>'
+        + (f'<p class="meta">Supports: {escape("; ".join(facts))}</p>' if facts else "")
+        + f'<p class="meta">{_link(segment, kg.label(IRI(segment)))}</p></li>'
+        for segment, (quote, facts) in segments.items()
+    ]
+    content = (
+        f'<ul class="quotes">{"".join(items)}</ul>'
+        if items
+        else _none("No sentence of the article is cited for it.")
+    )
+    return _section("What the article says", "文章原文", content, count=len(items))

@@ -1,0 +1,349 @@
+"""The query process: it loads the graph once, then answers jobs sent down a pipe, one at a time.
+
+pyoxigraph cannot interrupt a query from Python, so every query runs in such a process, which
+the server kills when it runs past its time limit (`kgtool.server.pool`). A job is a small
+picklable object whose `run(state)` returns a `Reply`: status, media type, body. Everything a
+user can get wrong becomes a 4xx reply here, with the library's or the parser's message.
+"""
+
+from __future__ import annotations
+
+import resource
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from itertools import islice
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+from kgtool.catalog import RESERVED, Catalog
+from kgtool.errors import (
+    AmbiguousEntity,
+    KgtoolError,
+    ParameterError,
+    QueryError,
+    UnknownEntity,
+    UnknownQuery,
+)
+from kgtool.graph import KnowledgeGraph
+from kgtool.resources import shipped_queries
+from kgtool.results import QueryResult
+from kgtool.server import guard, media
+from kgtool.terms import Term, from_oxigraph
+
+TEXT = "text/plain"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer as the worker computed it."""
+
+    status: int
+    media: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def text(cls, status: int, message: str) -> Reply:
+        return cls(status, TEXT, (message.rstrip("\n") + "\n").encode("utf-8"))
+
+
+class Refused(KgtoolError):
+    """A request the endpoint will not answer, with the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a query process needs to know; `updates` are replayed when it starts."""
+
+    data: tuple[str, ...]
+    max_rows: int
+    allow_service: frozenset[str]
+    memory_limit: int
+    updates: tuple[str, ...] = ()
+
+
+@dataclass
+class State:
+    """A query process's graph and settings."""
+
+    settings: Settings
+    kg: KnowledgeGraph = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.kg = KnowledgeGraph.load(extra=self.settings.data)
+        for update in self.settings.updates:
+            self.kg.store.oxigraph.update(update)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """A fresh KnowledgeGraph over the same store, so labels are indexed anew after an
+        update (and indexed now, before the first request needs them)."""
+        self.kg = KnowledgeGraph(self.kg.store, Catalog(shipped_queries()))
+        _ = self.kg.labels
+
+    @property
+    def store(self) -> ox.Store:
+        return self.kg.store.oxigraph
+
+
+def _negotiated(kind: str, wanted: str | None, accept: str | None, hint: str | None) -> str:
+    """`wanted` (chosen by the front before the run) if it suits the kind, else negotiate."""
+    if wanted is not None and wanted in media.KINDS[kind]:
+        return wanted
+    return media.negotiate(kind, accept, hint)
+
+
+def _too_many(limit: int) -> Refused:
+    return Refused(
+        422,
+        f"the result has more than {limit} rows (the server's --max-rows): add a LIMIT, "
+        "or ask for less",
+    )
+
+
+def _terms(values: Sequence[Any]) -> list[Term | None]:
+    try:
+        return [None if value is None else from_oxigraph(value) for value in values]
+    except TypeError as error:
+        raise Refused(400, str(error)) from None
+
+
+def _check_tokens(text: str, found: guard.Scan, allowed: frozenset[str]) -> None:
+    """Refuse a SERVICE that is not allowed; and where "service" appears anywhere but as a
+    keyword, make sure pyoxigraph's own parser agrees that it is no keyword (see `defused`)."""
+    guard.check_services(found, allowed)
+    if not found.hidden_services:
+        return
+    try:
+        if found.form == "update":
+            ox.Store().update(guard.defused(text, found))
+        else:
+            result = ox.Store().query(guard.defused(text, found))
+            if not isinstance(result, ox.QueryBoolean):
+                next(iter(result), None)
+    except SyntaxError as error:
+        raise guard.ServiceRefused(
+            f"the request was refused: it has a syntax error, or a SERVICE call that could "
+            f"not be checked ({error})"
+        ) from None
+    except (OSError, RuntimeError, ValueError, TypeError):
+        pass
+
+
+@dataclass(frozen=True)
+class SparqlJob:
+    """A SPARQL Protocol query, with the dataset the request gave (None: the query's own)."""
+
+    text: str
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    media: str | None
+    accept: str | None = None
+    hint: str | None = None
+
+    def run(self, state: State) -> Reply:
+        found = guard.scan(self.text)
+        _check_tokens(self.text, found, state.settings.allow_service)
+        options: dict[str, Any] = {}
+        if self.default_graphs is not None or self.named_graphs is not None:
+            options["default_graph"] = [_graph(iri) for iri in self.default_graphs or ()]
+            options["named_graphs"] = [_graph(iri) for iri in self.named_graphs or ()]
+        elif not found.has_dataset:
+            # As the library does: the default graph is the union of all the loaded files.
+            options["use_default_graph_as_union"] = True
+        limit = state.settings.max_rows
+        try:
+            result = state.store.query(self.text, **options)
+            if isinstance(result, ox.QueryBoolean):
+                chosen = _negotiated("ask", self.media, self.accept, self.hint)
+                return Reply(
+                    200, chosen, media.write_result(QueryResult(boolean=bool(result)), chosen)
+                )
+            if isinstance(result, ox.QueryTriples):
+                chosen = _negotiated("graph", self.media, self.accept, self.hint)
+                triples = list(islice(result, limit + 1))
+                if len(triples) > limit:
+                    raise _too_many(limit)
+                return Reply(200, chosen, media.write_graph(triples, chosen))
+            chosen = _negotiated("select", self.media, self.accept, self.hint)
+            variables = [variable.value for variable in result.variables]
+            rows = [_terms(solution) for solution in islice(result, limit + 1)]
+        except SyntaxError as error:
+            raise Refused(400, f"malformed query: {error}") from None
+        except OSError as error:
+            # SERVICE calls are the only I/O a query on an in-memory store makes.
+            raise Refused(502, f"a SERVICE call failed: {error}") from None
+        except (RuntimeError, ValueError) as error:
+            raise Refused(400, f"the query failed: {error}") from None
+        if len(rows) > limit:
+            raise _too_many(limit)
+        return Reply(
+            200, chosen, media.write_result(QueryResult(variables=variables, rows=rows), chosen)
+        )
+
+
+def _graph(iri: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        raise Refused(400, f"not a valid graph IRI: {iri!r}") from None
+
+
+@dataclass(frozen=True)
+class UpdateJob:
+    """A SPARQL Update (only ever sent when the server allows updates)."""
+
+    text: str
+
+    def run(self, state: State) -> Reply:
+        found = guard.scan(self.text)
+        _check_tokens(self.text, found, state.settings.allow_service)
+        try:
+            state.store.update(self.text)
+        except SyntaxError as error:
+            raise Refused(400, f"malformed update: {error}") from None
+        except OSError as error:
+            raise Refused(502, f"the update failed: {error}") from None
+        except (RuntimeError, ValueError) as error:
+            raise Refused(400, f"the update failed: {error}") from None
+        state.refresh()
+        return Reply(204, TEXT, b"")
+
+
+@dataclass(frozen=True)
+class NamedJob:
+    """A named query from the catalog, its parameters bound by the library."""
+
+    name: str
+    params: tuple[tuple[str, str], ...]
+    media: str | None
+    accept: str | None = None
+    hint: str | None = None
+
+    def run(self, state: State) -> Reply:
+        named = state.kg.named_query(self.name)
+        params: dict[str, Any] = dict(self.params)
+        for name in RESERVED.intersection(params):
+            named.param(name)  # raises the library's "unknown parameter" error
+        result = state.kg.query(named.name, **params)
+        if len(result) > state.settings.max_rows:
+            raise _too_many(state.settings.max_rows)
+        chosen = _negotiated(result.kind, self.media, self.accept, self.hint)
+        if result.kind == "graph":
+            return Reply(200, chosen, media.write_graph(_triples(result), chosen))
+        return Reply(200, chosen, media.write_result(result, chosen))
+
+
+def _triples(result: QueryResult) -> list[ox.Triple]:
+    """A graph result's triples as pyoxigraph's, for its serializers."""
+    return [quad.triple for quad in ox.parse(result.serialize("nt"), format=ox.RdfFormat.N_TRIPLES)]
+
+
+def resource_text(name: str) -> str:
+    """A file shipped in `kgtool/server/` (a query, a template, a description)."""
+    return files("kgtool.server").joinpath(*name.split("/")).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class EntityJob:
+    """The page (HTML) or the data (a DESCRIBE) of one of the graph's IRIs."""
+
+    iri: str
+    media: str
+
+    def run(self, state: State) -> Reply:
+        try:
+            iri = state.kg.resolve(f"<{self.iri}>")
+        except (UnknownEntity, AmbiguousEntity):
+            raise Refused(404, f"the graph says nothing about <{self.iri}>") from None
+        if self.media == media.HTML:
+            from kgtool.server import pages
+
+            return Reply(200, media.HTML, pages.entity_page(state.kg, iri).encode("utf-8"))
+        result = state.kg.query(resource_text("sparql/describe.rq"), entity=iri)
+        return Reply(200, self.media, media.write_graph(_triples(result), self.media))
+
+
+@dataclass(frozen=True)
+class DescriptionJob:
+    """The service description and VoID description, with IRIs relative to `base`."""
+
+    base: str
+    media: str
+    updates: bool
+    federation: bool
+
+    def run(self, state: State) -> Reply:
+        files_ = ["description/service.ttl"]
+        files_ += ["description/update.ttl"] if self.updates else []
+        files_ += ["description/federation.ttl"] if self.federation else []
+        triples = [
+            quad.triple
+            for name in files_
+            for quad in ox.parse(
+                resource_text(name), format=ox.RdfFormat.TURTLE, base_iri=self.base
+            )
+        ]
+        counted = state.store.query(
+            resource_text("description/dataset.rq"),
+            base_iri=self.base,
+            use_default_graph_as_union=True,
+        )
+        assert isinstance(counted, ox.QueryTriples)
+        triples += list(counted)
+        return Reply(200, self.media, media.write_graph(triples, self.media))
+
+
+Job = SparqlJob | UpdateJob | NamedJob | EntityJob | DescriptionJob
+
+#: How each library error becomes a status: an unknown name is 404, any other mistake 400.
+_STATUS: tuple[tuple[type[KgtoolError], int], ...] = (
+    (UnknownQuery, 404),
+    (ParameterError, 400),
+    (UnknownEntity, 400),
+    (AmbiguousEntity, 400),
+    (QueryError, 400),
+    (guard.ServiceRefused, 400),
+    (media.NotAcceptable, 406),
+)
+
+
+def answer(job: Job, state: State) -> Reply:
+    """Run a job; every error becomes a reply with a status and a message."""
+    try:
+        return job.run(state)
+    except Refused as error:
+        return Reply.text(error.status, str(error))
+    except KgtoolError as error:
+        status = next((code for kind, code in _STATUS if isinstance(error, kind)), 400)
+        return Reply.text(status, str(error))
+    except MemoryError:
+        return Reply.text(422, "the query needs more memory than the server allows it")
+
+
+def main(conn: Connection, settings: Settings) -> None:
+    """The query process: load, say ready, then answer jobs until the pipe closes."""
+    # Ctrl-C reaches the whole process group; the server stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if settings.memory_limit > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (settings.memory_limit, settings.memory_limit))
+    try:
+        state = State(settings)
+    except KgtoolError as error:
+        conn.send(Reply.text(500, f"the query process could not load the graph: {error}"))
+        return
+    conn.send(Reply(200, TEXT, b"ready"))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(answer(job, state))
