@@ -1,0 +1,153 @@
+"""What the pages and the pictures share: their queries, their words, and names in one language.
+
+The queries are the `.rq` files beside this module, run through `KnowledgeGraph.query` like any
+query file (so errors name the file). The words that are not about terms (headings, legends)
+are in `strings.toml`, one table per language; everything about a term comes from the graph.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import defaultdict
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING, Any
+
+from kgtool.errors import KgtoolError
+from kgtool.terms import IRI, BlankNode, Literal, Term
+
+if TYPE_CHECKING:
+    from kgtool.graph import KnowledgeGraph
+    from kgtool.results import QueryResult
+
+#: Han characters, CJK punctuation and full-width forms: text written in Chinese.
+CJK = re.compile(
+    r"[\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
+)
+
+
+def resource(*parts: str) -> Traversable:
+    """A file shipped with `kgtool.docs` (templates, queries, words, styles)."""
+    return files(__package__).joinpath(*parts)
+
+
+def run(kg: KnowledgeGraph, name: str, **params: Any) -> QueryResult:
+    """Run `sparql/NAME.rq` on `kg`, binding `params` like any named query's."""
+    with as_file(resource("sparql", f"{name}.rq")) as path:
+        return kg.query(str(path), **params)
+
+
+@cache
+def _strings() -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = tomllib.loads(
+        resource("strings.toml").read_text(encoding="utf-8")
+    )
+    return table
+
+
+def languages() -> tuple[str, ...]:
+    """The languages of pages and pictures (`en`, `zh-Hant`): the tables of strings.toml."""
+    return tuple(_strings())
+
+
+def words(lang: str) -> Mapping[str, str]:
+    """The words of pages and pictures in `lang` (headings, captions, legends)."""
+    strings = _strings()
+    if lang not in strings:
+        known = ", ".join(strings)
+        raise KgtoolError(f"no pages or pictures in language {lang!r} (languages: {known})")
+    return strings[lang]
+
+
+@cache
+def styles() -> dict[str, Any]:
+    """The shapes and colours of the pictures (`styles.toml`)."""
+    return tomllib.loads(resource("styles.toml").read_text(encoding="utf-8"))
+
+
+def written_in(text: str) -> str | None:
+    """`zh-Hant` for text with Chinese characters in it, else None (the page's own language)."""
+    return "zh-Hant" if CJK.search(text) else None
+
+
+def plain(term: Term) -> str:
+    """A literal's text for people: dates at midnight lose their time, numbers stay as written."""
+    if isinstance(term, Literal):
+        text = term.lexical
+        return (
+            text.removesuffix("T00:00:00")
+            if re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00", text)
+            else text
+        )
+    return term.compact()
+
+
+class Names:
+    """What things are called in one language, from the graph's labels.
+
+    A thing without a label in the language is called by its prefixed name, never by its label
+    in another language, so that a page or picture in one language shows no other.
+    """
+
+    def __init__(self, kg: KnowledgeGraph, lang: str) -> None:
+        self.lang = lang
+        self._key = lang.lower()
+        self._labels = kg.labels.labels
+        self._reverse: dict[tuple[str, str], set[IRI]] | None = None
+
+    def label(self, term: Term | None) -> str | None:
+        """The term's label in this language, if it has one."""
+        if not isinstance(term, IRI):
+            return None
+        found = self._labels.get(term, {}).get(self._key)
+        return found[0] if found else None
+
+    def __call__(self, term: Term | None) -> str:
+        """The term's label in this language, else its prefixed name (a literal: its text)."""
+        if term is None:
+            return ""
+        if isinstance(term, Literal | BlankNode):
+            return plain(term)
+        return self.label(term) or term.compact()
+
+    def translate(self, literal: Literal) -> str | None:
+        """The text of `literal` in this language: itself if untagged or in this language; if it
+        is another language's label of exactly one thing, that thing's label here; else None."""
+        if not literal.lang or literal.lang == self._key:
+            return plain(literal)
+        if self._reverse is None:
+            self._reverse = defaultdict(set)
+            for iri, by_lang in self._labels.items():
+                for lang, names in by_lang.items():
+                    for name in names:
+                        self._reverse[(lang, name)].add(iri)
+        things = self._reverse.get((literal.lang, literal.lexical), set())
+        return self.label(next(iter(things))) if len(things) == 1 else None
+
+
+def width(text: str) -> int:
+    """The width of `text` in columns: Chinese characters take two."""
+    return len(text) + len(CJK.findall(text))
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """`text` cut into lines of at most `columns` columns: between words, or between any two
+    Chinese characters (which need no space between them)."""
+    tokens = re.findall(r"[\u2e80-\u9fff\uf900-\uffef]|[^\s\u2e80-\u9fff\uf900-\uffef]+|\s+", text)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if token.isspace():
+            if line:
+                line += " "
+            continue
+        if line and width(line.rstrip()) + width(token) > columns:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
