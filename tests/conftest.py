@@ -58,3 +58,71 @@ def kgtool() -> Run:
         return done
 
     return run
+
+
+# ----------------------------------------------------------------------------------------------
+# A real `kgtool serve` process (tests/test_server.py, tests/test_browser.py)
+
+
+class Server:
+    """A `kgtool serve` process started on a free port; `url` is its address (no trailing /)."""
+
+    def __init__(self, *args: str, startup: float = 90.0) -> None:
+        import re
+        import threading
+
+        script = shutil.which("kgtool")
+        assert script, "the kgtool entry point is not installed: run `pip install -e .`"
+        env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUTF8": "1"}
+        self.process = subprocess.Popen(
+            [script, "serve", "--host", "127.0.0.1", "--port", "0", *args],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.log: list[str] = []
+        announced = threading.Event()
+        found: list[str] = []
+
+        def drain() -> None:  # keeps reading, so the server never blocks on a full pipe
+            assert self.process.stderr is not None
+            for line in self.process.stderr:
+                self.log.append(line)
+                address = re.search(r"SPARQL endpoint (http://\S+)/sparql", line)
+                if address and not found:
+                    found.append(address.group(1))
+                    announced.set()
+            announced.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        announced.wait(startup)
+        if not found:
+            self.stop()
+            raise RuntimeError("kgtool serve did not start:\n" + "".join(self.log))
+        self.url = found[0]
+
+    @property
+    def endpoint(self) -> str:
+        return self.url + "/sparql"
+
+    def stop(self) -> int:
+        """SIGTERM, then wait (SIGKILL after 20 s); returns the exit code."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        return self.process.returncode
+
+
+@pytest.fixture(scope="session")
+def server() -> Any:
+    """The real `kgtool serve` on 127.0.0.1 and a free port, with the shipped graph."""
+    running = Server()
+    yield running
+    running.stop()
