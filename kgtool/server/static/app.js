@@ -195,7 +195,8 @@
         if (input.value.trim()) params.set(name, input.value.trim());
       }
       const url = query.url + (params.toString() ? "?" + params : "");
-      source.textContent = "named query " + query.name;
+      const given = [...params].map(([name, value]) => name + " = " + value).join(", ");
+      source.textContent = "named query " + query.name + (given ? " (" + given + ")" : "");
       const kind = await run(url, { headers: { Accept: ACCEPT } }, query.name);
       if (kind === "select") {
         const joiner = params.toString() ? "&" : "?";
