@@ -531,3 +531,201 @@ def _claim_table(picture: Picture, claimant: IRI, listed: list[IRI]) -> Html:
         + "".join(rows)
         + "</table>"
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# The timeline
+
+
+def timeline(kg: KnowledgeGraph, *, langs: Sequence[str] | None = None) -> str:
+    """DOT text for the timeline: the answer of the named query `timeline`, one row of things
+    per date from the earliest down, each thing with the kind of date it has; dates the article
+    gives are framed solid, dates from the public record dashed."""
+    picture = _pictured(kg, langs, rankdir="TB", ranksep="0.25", nodesep="0.3")
+    by_date: dict[str, list[tuple[IRI, Literal | None, str]]] = defaultdict(list)
+    precision: dict[str, str] = {}
+    for row in kg.query("timeline"):
+        date, thing, kind, source = row["date"], row["thing"], row["dateKind"], row["dateSource"]
+        if not (isinstance(date, Literal) and isinstance(thing, IRI)):
+            continue
+        day = date.lexical[:10]
+        precise = str(row["precision"] or "day")
+        precision[day] = precise if precision.get(day, precise) == precise else "day"
+        entry = (thing, kind if isinstance(kind, Literal) else None, str(source or "background"))
+        if entry not in by_date[day]:
+            by_date[day].append(entry)
+    title = _lines(picture.words("timeline_title"), 80)
+    picture.dot.lines.append(f"  graph{_attributes({'label': title, 'labelloc': 't'})};")
+    previous = None
+    for index, (day, things) in enumerate(sorted(by_date.items())):
+        shown = day[:7] if precision[day] == "month" else day
+        date_node, row_node = f"date{index}", f"things{index}"
+        picture.dot.node(date_node, label=shown, shape="plain", fontsize="13")
+        picture.dot.node(row_node, label=_timeline_row(picture, things), shape="plain")
+        picture.dot.same_rank([date_node, row_node])
+        picture.dot.edge(date_node, row_node, color="#d1d5db", arrowhead="none", minlen="1")
+        if previous is not None:
+            picture.dot.edge(previous, date_node, color="#9ca3af", penwidth="2", arrowhead="none")
+        previous = date_node
+    picture.dot.node("key", label=_timeline_key(picture), shape="plain")
+    if previous is not None:
+        picture.dot.edge("key", "date0", style="invis")
+    return picture.dot.text()
+
+
+def _date_kind(picture: Picture, kind: Literal | None) -> list[str]:
+    if kind is None:
+        return []
+    return [text for names in picture.names if (text := names.translate(kind))]
+
+
+def _timeline_row(
+    picture: Picture, things: list[tuple[IRI, Literal | None, str]], per_row: int = 6
+) -> Html:
+    """The things of one date as a table of cells, `per_row` to a row."""
+    cells = []
+    for thing, kind, source in things:
+        fill = picture.kinds(thing)["fillcolor"]
+        frame = "solid" if source == "article" else "dashed"
+        text = _lines(picture.called(thing), 26)
+        which = " · ".join(_date_kind(picture, kind))
+        cells.append(
+            f'<td bgcolor="{fill}" style="{frame}" cellpadding="5">{text}'
+            f'<br/><font point-size="9" color="#6b7280">{_escape(which)}</font></td>'
+        )
+    rows = [
+        "<tr>" + "".join(cells[i : i + per_row]) + "</tr>" for i in range(0, len(cells), per_row)
+    ]
+    return Html(
+        '<table border="0" cellborder="1" cellspacing="6" color="#374151">'
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _timeline_key(picture: Picture) -> Html:
+    """The timeline's legend: the kinds of thing by colour, the two frames of dates."""
+    cells = [
+        f'<td bgcolor="{kind.fill}" cellpadding="4">{_lines(picture.called(kind.cls), 20)}</td>'
+        for kind in picture.kinds.used
+    ]
+    frames = [
+        f'<td style="{frame}" cellpadding="4" colspan="2">{_lines(picture.words(key), 30)}</td>'
+        for frame, key in (("solid", "article_date"), ("dashed", "background_date"))
+    ]
+    width = len(cells) or 1
+    title = _lines(picture.words("legend"), 40)
+    return Html(
+        '<table border="0" cellborder="1" cellspacing="4" color="#374151">'
+        f'<tr><td colspan="{width}" border="0"><b>{title}</b></td></tr>'
+        f"<tr>{''.join(cells)}</tr>"
+        f'<tr>{"".join(frames)}<td colspan="{max(width - 4, 1)}" border="0"></td></tr>'
+        "</table>"
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# The ontology
+
+
+def ontology(kg: KnowledgeGraph, *, langs: Sequence[str] | None = None) -> str:
+    """DOT text for the ontology's main classes: each top-level class a box listing its
+    sub-classes (indented by depth), and an edge for each object property whose domain and
+    range are both kgtool classes, from the domain's row to the range's row; properties with
+    the same domain and range share one edge."""
+    picture = _pictured(kg, langs, rankdir="LR", ranksep="1.1", nodesep="0.35")
+    kinds: dict[IRI, str] = {}
+    for row in run(kg, "terms"):
+        term, kind = row["term"], row["kind"]
+        if isinstance(term, IRI) and isinstance(kind, Literal):
+            kinds[term] = kind.lexical
+    parents: dict[IRI, list[IRI]] = defaultdict(list)
+    domains: dict[IRI, IRI] = {}
+    ranges: dict[IRI, IRI] = {}
+    for row in run(kg, "term-relations"):
+        term, relation, other = row["term"], str(row["relation"]), row["other"]
+        if not (isinstance(term, IRI) and isinstance(other, IRI)) or other not in kinds:
+            continue
+        if relation == "superClass":
+            parents[term].append(other)
+        elif relation == "domain":
+            domains[term] = other
+        elif relation == "range":
+            ranges[term] = other
+    classes = sorted(term for term, kind in kinds.items() if kind == "class")
+    children: dict[IRI, list[IRI]] = defaultdict(list)
+    for cls in classes:
+        for parent in parents.get(cls, []):
+            children[parent].append(cls)
+    tops = [cls for cls in classes if not parents.get(cls)]
+    port: dict[IRI, str] = {}
+    title = _lines(picture.words("ontology_title"), 80)
+    picture.dot.lines.append(f"  graph{_attributes({'label': title, 'labelloc': 't'})};")
+    trees = {top: _tree(top, children) for top in tops}
+    for index, tree in enumerate(trees.values()):
+        for _, cls in tree:
+            port.setdefault(cls, f"class{index}:{cls.compact().partition(':')[2]}")
+    inline = {
+        port[cls].partition(":")[0]
+        for cls in map(expand, styles()["ontology"]["inline"])
+        if cls in port
+    }
+    joined: dict[tuple[str, str], list[IRI]] = defaultdict(list)
+    inside: dict[str, list[tuple[IRI, IRI, IRI]]] = defaultdict(list)
+    for prop in sorted(term for term, kind in kinds.items() if kind == "objectProperty"):
+        domain, range_ = domains.get(prop), ranges.get(prop)
+        if domain in port and range_ in port:
+            node, head = port[domain].partition(":")[0], port[range_].partition(":")[0]
+            # relations inside one box are written in it (loops would hide each other's
+            # names), and so are those to the boxes styles.toml names
+            if node == head or head in inline:
+                inside[node].append((domain, prop, range_))
+            else:
+                joined[(port[domain], port[range_])].append(prop)
+    for index, tree in enumerate(trees.values()):
+        node = f"class{index}"
+        rows = [_class_row(picture, cls, depth, port[cls].partition(":")[2]) for depth, cls in tree]
+        rows += [_inner_relation(picture, relation) for relation in inside[node]]
+        picture.dot.node(
+            node,
+            label=Html(
+                '<table border="0" cellborder="1" cellspacing="0" cellpadding="3" '
+                'color="#6b7280" bgcolor="#ffffff">' + "".join(rows) + "</table>"
+            ),
+            shape="plain",
+        )
+    for (tail, head), props in joined.items():
+        label = "<br/>".join(
+            _escape(" · ".join(dict.fromkeys(picture.called(prop)))) for prop in props
+        )
+        picture.dot.edge(tail, head, label=Html(label), color="#6b7280")
+    return picture.dot.text()
+
+
+def _tree(top: IRI, children: dict[IRI, list[IRI]]) -> list[tuple[int, IRI]]:
+    """`top` and its sub-classes, depth first, each with its depth."""
+    found = [(0, top)]
+    for child in children.get(top, []):
+        found += [(depth + 1, cls) for depth, cls in _tree(child, children)]
+    return found
+
+
+def _class_row(picture: Picture, cls: IRI, depth: int, port: str) -> str:
+    """One class as a row of its top-level class's box: the top one bold on its kind's colour."""
+    kind = next((k for k in picture.kinds.kinds if k.cls == cls), None)
+    text = " · ".join(_escape(t) for t in dict.fromkeys(picture.called(cls)))
+    if depth == 0:
+        fill = kind.fill if kind is not None else "#f3f4f6"
+        return f'<tr><td port="{port}" bgcolor="{fill}"><b>{text}</b></td></tr>'
+    indent = "&#160;" * 4 * (depth - 1)
+    return f'<tr><td port="{port}" align="left">{indent}{text}</td></tr>'
+
+
+def _inner_relation(picture: Picture, relation: tuple[IRI, IRI, IRI]) -> str:
+    """A relation between two classes of one box, as a row of it: domain —property→ range."""
+    domain, prop, range_ = (" · ".join(dict.fromkeys(picture.called(term))) for term in relation)
+    text = f"{domain} — {prop} → {range_}"
+    return (
+        f'<tr><td align="left" bgcolor="#f9fafb"><font point-size="10" color="#374151">'
+        f"{_escape(text)}</font></td></tr>"
+    )
