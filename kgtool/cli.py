@@ -581,6 +581,105 @@ register(
 )
 
 # ----------------------------------------------------------------------------------------------
+# docs
+
+
+def _docs_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", "-o", default="site", metavar="DIR", help="folder to write into (default: site)"
+    )
+    parser.add_argument(
+        "--lang",
+        action="append",
+        metavar="LANG",
+        help="make only this language's page (en, zh-Hant); repeatable",
+    )
+    parser.add_argument(
+        "--no-pictures", action="store_true", help="leave out the ontology picture (no Graphviz)"
+    )
+    _add_data(parser)
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from kgtool.docs.site import write_site
+
+    pictures = False if args.no_pictures else None
+    for path in write_site(_load(args), args.out, langs=args.lang, pictures=pictures):
+        _out(str(path))
+    return EXIT_OK
+
+
+register(
+    Command(
+        "docs",
+        "write the HTML reference: ontology, vocabularies, research queries with their answers, "
+        "sources; one page per language",
+        "kgtool docs --out site\n  kgtool docs --out site --lang zh-Hant --no-pictures",
+        _docs_arguments,
+        _docs,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
+# draw
+
+
+def _draw_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("entity", nargs="?", help="the entity to draw: a label, alias or IRI")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--timeline", action="store_true", help="draw the dated things in order")
+    what.add_argument("--ontology", action="store_true", help="draw the ontology's main classes")
+    parser.add_argument(
+        "--depth", type=int, default=1, metavar="N", help="hops of facts around the entity"
+    )
+    parser.add_argument(
+        "--out",
+        "-o",
+        metavar="FILE",
+        help="write .svg, .png, .pdf or .dot (default: SVG on standard output)",
+    )
+    parser.add_argument(
+        "--lang",
+        action="append",
+        metavar="LANG",
+        help="label in this language only (en, zh-Hant); repeatable; default both",
+    )
+    _add_data(parser)
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from kgtool import draw
+
+    if (args.entity is None) == (not args.timeline and not args.ontology):
+        raise UsageError("give an entity to draw, or --timeline, or --ontology (one of them)")
+    kg = _load(args)
+    if args.timeline:
+        dot = draw.timeline(kg, langs=args.lang)
+    elif args.ontology:
+        dot = draw.ontology(kg, langs=args.lang)
+    else:
+        dot = draw.neighbourhood(kg, args.entity, depth=args.depth, langs=args.lang)
+    if args.out is None:
+        _out(draw.svg(dot))
+    else:
+        _out(str(draw.render(dot, args.out)))
+    return EXIT_OK
+
+
+register(
+    Command(
+        "draw",
+        "draw an entity's neighbourhood, the timeline or the ontology with Graphviz",
+        "kgtool draw DeepSeek --out deepseek.svg\n"
+        "  kgtool draw 深度求索 --depth 2 --out deepseek.png\n"
+        "  kgtool draw --timeline --out timeline.svg\n"
+        "  kgtool draw --ontology --out docs/ontology.svg",
+        _draw_arguments,
+        _draw,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
 
 
 class _Version(argparse.Action):

@@ -55,22 +55,32 @@ def render(dot: str, path: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "dot":
         out.write_text(dot, encoding="utf-8")
-        return out
+    else:
+        out.write_bytes(_layout(dot, fmt, str(out)))
+    return out
+
+
+def svg(dot: str) -> str:
+    """`dot` laid out as SVG text. Raises `GraphvizUnavailable` when Graphviz is missing."""
+    return _layout(dot, "svg", "SVG").decode("utf-8")
+
+
+def _layout(dot: str, fmt: str, target: str) -> bytes:
     program = shutil.which("dot")
     if program is None:
         raise GraphvizUnavailable()
     # Bitmaps at twice the usual resolution, so that Chinese characters stay legible.
     resolution = ["-Gdpi=144"] if fmt == "png" else []
     done = subprocess.run(
-        [program, f"-T{fmt}", *resolution, "-o", str(out)],
+        [program, f"-T{fmt}", *resolution],
         input=dot.encode("utf-8"),
         capture_output=True,
         check=False,
     )
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
-        raise KgtoolError(f"{out}: Graphviz failed: {message}")
-    return out
+        raise KgtoolError(f"{target}: Graphviz failed: {message}")
+    return done.stdout
 
 
 # ----------------------------------------------------------------------------------------------

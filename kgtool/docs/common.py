@@ -73,8 +73,11 @@ def written_in(text: str) -> str | None:
     return "zh-Hant" if CJK.search(text) else None
 
 
-def plain(term: Term) -> str:
-    """A literal's text for people: dates at midnight lose their time, numbers stay as written."""
+def plain(term: Term | None) -> str:
+    """A literal's text for people: dates at midnight lose their time, numbers stay as written;
+    an IRI's prefixed name; nothing for nothing."""
+    if term is None:
+        return ""
     if isinstance(term, Literal):
         text = term.lexical
         return (
