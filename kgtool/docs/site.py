@@ -10,6 +10,7 @@ language is left out (the page says so once).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from kgtool.graph import KnowledgeGraph
     from kgtool.results import QueryResult
 
+#: An untagged one-word value such as a query's "article" or "background": a keyword.
+_KEYWORD = re.compile(r"[a-z][a-z-]*")
 #: How many instances of a class, and uses of a property, the reference shows.
 SHOWN_INSTANCES = 8
 SHOWN_USES = 3
@@ -61,6 +64,8 @@ class Text:
     quote: bool = False
     #: Where to read what cannot be shown in this page's language (a link).
     elsewhere: str | None = None
+    #: A keyword a query computes ("article", "background"): code, not words of a language.
+    code: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,7 +233,8 @@ class _Writer:
             if shown is None:
                 page = f"index.{_language(term.lang, self.others)}.html"
                 return Text(self.words["untranslated"], elsewhere=page + (elsewhere or ""))
-            return Text(shown.text, shown.lang, quote=shown.lang is not None)
+            keyword = not term.lang and _KEYWORD.fullmatch(shown.text) is not None
+            return Text(shown.text, shown.lang, quote=shown.lang is not None, code=keyword)
         if isinstance(term, BlankNode) or term is None:
             return Text("")
         return self.ref(term)
