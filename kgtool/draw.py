@@ -154,17 +154,24 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _lines(texts: Sequence[str], columns: int, *, align: str = "center") -> Html:
+def _lines(
+    texts: Sequence[str], columns: int, *, align: str = "center", hidden: bool = False
+) -> Html:
     """Texts one under another, the first as it is and the others smaller and grey, each cut
-    into lines of `columns` columns; a text equal to an earlier one is left out."""
+    into lines of `columns` columns; a text equal to an earlier one is left out. `hidden`
+    texts take their room but cannot be seen."""
     shown: list[str] = []
     for text in texts:
         if text and text not in shown:
             shown.append(text)
     parts = []
+    first, other = ("#ffffff00", "#ffffff00") if hidden else ("", "#4b5563")
     for index, text in enumerate(shown):
         body = f'<br align="{align}"/>'.join(_escape(line) for line in wrap(text, columns))
-        parts.append(body if index == 0 else f'<font point-size="10" color="#4b5563">{body}</font>')
+        if index == 0:
+            parts.append(f'<font color="{first}">{body}</font>' if first else body)
+        else:
+            parts.append(f'<font point-size="10" color="{other}">{body}</font>')
     return Html(
         f'<br align="{align}"/>'.join(parts)
         + (f'<br align="{align}"/>' if align != "center" else "")
@@ -309,16 +316,19 @@ class Picture:
         heads = []
         for index, (texts, style) in enumerate(self.explained.values()):
             tail, head = f"legend_tail{index}", f"legend_head{index}"
-            self.dot.node(tail, label="", shape="point", width="0.05", color="#9ca3af")
+            # the tail holds the name too, unseen, so that tails stack as their names do
+            self.dot.node(tail, label=_lines(texts, 26, align="left", hidden=True), shape="plain")
             self.dot.node(head, label=_lines(texts, 26, align="left"), shape="plain")
             self.dot.edge(tail, head, **style)
             column.append(tail)
             heads.append(head)
-        # one column, kinds over edges, in the order given
-        self.dot.same_rank(column)
+        # one column, kinds over edges, in the order given, each edge's name beside it
         # (in a left-to-right picture, a rank's nodes stack upwards in the order of their edges)
-        for upper, lower in pairwise(column):
-            self.dot.edge(lower, upper, style="invis")
+        for group in (column, heads):
+            if group:
+                self.dot.same_rank(group)
+            for upper, lower in pairwise(group):
+                self.dot.edge(lower, upper, style="invis")
         self.dot.close()
         if before is not None and heads:
             self.dot.edge(heads[0], before, style="invis")
