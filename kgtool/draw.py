@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from kgtool.catalog import expand
 from kgtool.docs.common import Names, languages, run, styles, words, wrap
-from kgtool.errors import KgtoolError
+from kgtool.errors import GraphvizUnavailable, KgtoolError
 from kgtool.terms import IRI, Literal, Term
 
 if TYPE_CHECKING:
@@ -29,15 +29,6 @@ if TYPE_CHECKING:
 
 #: Output formats, by file name ending; `dot` writes the DOT text itself.
 FORMATS = ("svg", "png", "pdf", "dot")
-#: How to install Graphviz and a Chinese font, for the error that says it is missing.
-INSTALL = "apt-get install graphviz fonts-noto-cjk (Debian, Ubuntu) or brew install graphviz"
-
-
-class GraphvizUnavailable(KgtoolError):
-    """Graphviz's `dot` program, which lays the pictures out, is not installed."""
-
-    def __init__(self) -> None:
-        super().__init__(f"drawing needs Graphviz's `dot` program: {INSTALL}")
 
 
 def available() -> bool:

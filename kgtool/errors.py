@@ -128,3 +128,13 @@ class PushFailed(RemoteError):
     def __init__(self, message: str, *, url: str | None = None, previous_intact: bool) -> None:
         self.previous_intact = previous_intact
         super().__init__(message, url=url)
+
+
+class GraphvizUnavailable(KgtoolError):
+    """Graphviz's `dot` program, which lays the pictures out, is not installed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "drawing needs Graphviz's `dot` program: apt-get install graphviz fonts-noto-cjk"
+            " (Debian, Ubuntu) or brew install graphviz"
+        )
