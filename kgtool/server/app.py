@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kgtool.errors import KgtoolError, UnknownQuery
 from kgtool.graph import KnowledgeGraph
@@ -69,6 +70,8 @@ PROTOCOL_PARAMS = frozenset(
         *FORMAT_HINTS,
     }
 )
+#: Where the shortcut puts a request's raw key in the ASGI scope, for the answer to be kept under.
+RAW_KEY = "kgtool.raw_key"
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SECURITY = {"X-Content-Type-Options": "nosniff"}
 _PAGE_SECURITY = {
@@ -77,6 +80,18 @@ _PAGE_SECURITY = {
     "Referrer-Policy": "same-origin",
 }
 _OPEN = {**_SECURITY, "Access-Control-Allow-Origin": "*", "Vary": "Accept"}
+
+
+def _reply_headers(reply: Reply, *, length: bool) -> list[tuple[str, str]]:
+    """The headers of a reply: its type, the security headers, and its own."""
+    if reply.status == 204:
+        headers = list(_OPEN.items())
+    else:
+        security = _PAGE_SECURITY if reply.media == media.HTML else _OPEN
+        headers = [("Content-Type", media.content_type(reply.media)), *security.items()]
+    if length:
+        headers.append(("Content-Length", str(len(reply.body))))
+    return headers + list(reply.headers)
 
 
 def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -214,25 +229,24 @@ class Endpoint:
 
     # -- answering ------------------------------------------------------------------------
 
-    async def _answer(self, key: Hashable, job: Job, *, cacheable: bool) -> Reply:
+    async def _answer(self, request: Request, key: Hashable, job: Job, *, cacheable: bool) -> Reply:
+        """The reply to a job: kept, or computed by a query process (and kept if it may be)."""
+
         async def compute() -> Reply:
             return await self.pool.run(job)
 
-        if cacheable and self.config.cache_bytes > 0:
-            return await self.cache.get(key, compute)
-        return await compute()
+        if not cacheable or self.config.cache_bytes <= 0:
+            return await compute()
+        reply = await self.cache.get(key, compute)
+        raw = request.scope.get(RAW_KEY)
+        if raw is not None:
+            self.cache.remember(raw, reply)
+        return reply
 
     @staticmethod
-    def _respond(reply: Reply, headers: dict[str, str] | None = None) -> Response:
-        extra = dict(reply.headers)
-        if reply.status == 204:
-            return Response(status_code=204, headers={**_OPEN, **extra})
-        security = _PAGE_SECURITY if reply.media == media.HTML else _OPEN
+    def _respond(reply: Reply) -> Response:
         return Response(
-            reply.body,
-            status_code=reply.status,
-            media_type=media.content_type(reply.media),
-            headers={**security, **(headers or {}), **extra},
+            reply.body, status_code=reply.status, headers=dict(_reply_headers(reply, length=False))
         )
 
     async def _handle(self, request: Request, handler: Any) -> Response:
@@ -377,7 +391,7 @@ class Endpoint:
         named = tuple(params["named-graph-uri"]) if "named-graph-uri" in params else None
         job = SparqlJob(text, default, named, chosen, accept, hints[0] if hints else None)
         key = ("sparql", text, default, named, chosen or (accept, hints))
-        reply = await self._answer(key, job, cacheable=not found.volatile)
+        reply = await self._answer(request, key, job, cacheable=not found.volatile)
         return self._respond(reply)
 
     async def _update(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
@@ -423,7 +437,7 @@ class Endpoint:
         job = DescriptionJob(
             base, chosen, updates=self.config.updates, federation=bool(self.config.allow_service)
         )
-        reply = await self._answer(("description", base, chosen), job, cacheable=True)
+        reply = await self._answer(request, ("description", base, chosen), job, cacheable=True)
         return self._respond(reply)
 
     async def void(self, request: Request) -> Response:
@@ -451,7 +465,7 @@ class Endpoint:
         chosen = _choose(kind, accept, hints) if kind in media.KINDS else None
         job = NamedJob(query.name, params, chosen, accept, hints[0] if hints else None)
         key = ("named", query.name, params, chosen or (accept, hints))
-        reply = await self._answer(key, job, cacheable=True)
+        reply = await self._answer(request, key, job, cacheable=True)
         return self._respond(reply)
 
     async def entity(self, request: Request) -> Response:
@@ -473,7 +487,7 @@ class Endpoint:
             reply = Reply.text(404, f"not an IRI of this graph: {iri!r}")
         else:
             reply = await self._answer(
-                ("entity", iri, chosen), EntityJob(iri, chosen), cacheable=True
+                request, ("entity", iri, chosen), EntityJob(iri, chosen), cacheable=True
             )
         if reply.status == 404 and html:
             missing = pages.missing_page(reply.body.decode("utf-8").strip())
@@ -495,7 +509,80 @@ class Endpoint:
         return _text(error.status_code, str(error.detail))
 
 
-def create_app(config: ServerConfig, kg: KnowledgeGraph, *, announce: str = "") -> Starlette:
+class Shortcut:
+    """Answers a request seen before, byte for byte, straight from the cache.
+
+    The raw key is what an answer can depend on: method, path, query string, the Accept,
+    Content-Type and Host headers, and the body. A request with a known raw key costs a dict
+    look-up; any other goes on to the application, which keeps a successful cacheable answer
+    under the raw key too (`Endpoint._answer`). Updates empty the cache, raw keys included.
+    """
+
+    def __init__(self, app: ASGIApp, endpoint: Endpoint) -> None:
+        self.app = app
+        self.endpoint = endpoint
+        self.state = getattr(app, "state", None)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cache = self.endpoint.cache
+        if scope["type"] != "http" or scope["method"] not in ("GET", "POST") or cache.budget <= 0:
+            await self.app(scope, receive, send)
+            return
+        wanted = {b"accept": b"", b"content-type": b"", b"host": b""}
+        for name, value in scope["headers"]:
+            if name in wanted:
+                wanted[name] += value + b"\n"
+        body, complete = b"", True
+        if scope["method"] == "POST":
+            read, complete = await self._body(receive)
+            if read is None:
+                return
+            body = read
+        key = (scope["method"], scope["path"], scope["query_string"], *wanted.values(), body)
+        reply = cache.peek(key) if complete else None
+        if reply is not None:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": reply.status,
+                    "headers": [
+                        (name.lower().encode("latin-1"), value.encode("latin-1"))
+                        for name, value in _reply_headers(reply, length=True)
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": reply.body})
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": not complete}
+            return await receive()
+
+        inner = {**scope, RAW_KEY: key} if complete else scope
+        await self.app(inner, replay if scope["method"] == "POST" else receive, send)
+
+    async def _body(self, receive: Receive) -> tuple[bytes | None, bool]:
+        """The body, read up to the size limit (past it, the rest is left for the app);
+        None if the client went away."""
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None, True
+            chunk = message.get("body", b"")
+            chunks.append(chunk)
+            size += len(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), True
+            if size > self.endpoint.config.max_body:
+                return b"".join(chunks), False
+
+
+def create_app(config: ServerConfig, kg: KnowledgeGraph, *, announce: str = "") -> Shortcut:
     """The ASGI application serving `kg` (loaded with `config.data`) as `config` says.
 
     The query processes start with the application's lifespan; `announce` is printed to
@@ -520,5 +607,4 @@ def create_app(config: ServerConfig, kg: KnowledgeGraph, *, announce: str = "") 
         lifespan=endpoint.lifespan,
         exception_handlers={HTTPException: endpoint.http_error},
     )
-    app.state.endpoint = endpoint
-    return app
+    return Shortcut(app, endpoint)

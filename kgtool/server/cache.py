@@ -51,9 +51,22 @@ class Cache:
         finally:
             del self._flying[key]
         future.set_result(reply)
-        if reply.status == 200:
+        if reply.status == 200 and self.budget > 0:
             self._keep(key, reply)
         return reply
+
+    def peek(self, key: Hashable) -> Reply | None:
+        """The reply kept for `key`, if any (counted as a hit)."""
+        kept = self._entries.get(key)
+        if kept is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return kept
+
+    def remember(self, key: Hashable, reply: Reply) -> None:
+        """Keep `reply` under another key too (the raw request that asked for it)."""
+        if self.budget > 0 and reply.status == 200 and key not in self._entries:
+            self._keep(key, reply)
 
     def _keep(self, key: Hashable, reply: Reply) -> None:
         size = len(reply.body) + 256

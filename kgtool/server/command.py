@@ -63,7 +63,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="query processes running queries side by side (default: CPUs, at least 2)",
+        help="query processes running queries side by side (default: twice the CPUs)",
     )
     parser.add_argument(
         "--cache",

@@ -29,7 +29,7 @@ class ServerConfig:
     allow_update: bool = False
     update_token: str | None = None
     allow_service: frozenset[str] = field(default_factory=frozenset)
-    workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
+    workers: int = field(default_factory=lambda: 2 * (os.cpu_count() or 1))
     cache_bytes: int = 64 << 20
     #: Address-space limit of each query process, so one query cannot exhaust the machine.
     memory_limit: int = 4 << 30

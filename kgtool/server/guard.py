@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kgtool.errors import KgtoolError
 
@@ -95,8 +96,11 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def scan(text: str) -> Scan:
-    """Read a SPARQL query or update text (it need not be valid: nothing is parsed here)."""
+    """Read a SPARQL query or update text (it need not be valid: nothing is parsed here).
+
+    Kept for the texts last seen: clients send the same queries again and again."""
     found = [token for token in tokens(text) if token.kind != "comment"]
     words = [(i, token.text.upper()) for i, token in enumerate(found) if token.kind == "word"]
     form = "unknown"

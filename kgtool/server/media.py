@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -135,6 +136,7 @@ def _quality(ranges: Sequence[tuple[str, float, int]], media: str, aliases: Iter
     return 0.0 if best is None else best[1]
 
 
+@lru_cache(maxsize=1024)
 def negotiate(kind: str, accept: str | None, hint: str | None = None) -> str:
     """The media type for an answer of `kind` (`select`, `ask`, `graph`).
 
@@ -166,6 +168,7 @@ def negotiate(kind: str, accept: str | None, hint: str | None = None) -> str:
     return media
 
 
+@lru_cache(maxsize=1024)
 def wants_html(accept: str | None) -> bool:
     """Whether a client (a browser) asks for an HTML page at least as much as for RDF data."""
     ranges = _ranges(accept or "")

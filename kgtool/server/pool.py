@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable
 from dataclasses import replace
@@ -65,6 +66,9 @@ class _Process:
                 await readable
         finally:
             loop.remove_reader(fd)
+            # uvloop makes a watched descriptor non-blocking; the pipe's reads and writes
+            # expect a blocking one (a reply larger than the pipe's buffer arrives in parts).
+            os.set_blocking(fd, True)
         reply = self.conn.recv()
         if not isinstance(reply, Reply):
             raise EOFError("unexpected message from a query process")
