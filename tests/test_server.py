@@ -995,3 +995,53 @@ def test_page_and_assets_are_served(http: httpx.Client) -> None:
     assert "Noto Sans CJK TC" in http.get("/static/style.css").text
     assert http.get("/static/app.js").status_code == 200
     assert not re.search(r'(src|href)="(https?:)?//', page.text)  # no CDN: the page works offline
+
+
+def test_large_answers_in_parallel(server: Server) -> None:
+    """Regression: under uvloop the pipes to the query processes turned non-blocking, and an
+    answer larger than a pipe's buffer (measures-reaching's is 65 kB) failed half-read."""
+    names = [
+        "DeepSeek",
+        "深度求索",
+        "kgd:DeepSeek",
+        "DeepSeek AI",
+        "deepseek",
+        "<" + KGD + "DeepSeek>",
+    ]
+    answers: list[httpx.Response] = []
+
+    def fetch(name: str) -> None:
+        url = server.url + "/queries/measures-reaching"
+        answers.append(httpx.get(url, params={"target": name}, timeout=60))
+
+    threads = [threading.Thread(target=fetch, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert [answer.status_code for answer in answers] == [200] * len(names)
+    assert len({answer.content for answer in answers}) == 1
+    assert len(answers[0].content) > 65536
+
+
+def test_repeated_requests_come_back_identical(http: httpx.Client) -> None:
+    """The cache answers a byte-identical request; a different Accept is another request."""
+    first = http.post(
+        "/sparql", content=SELECT_TWO, headers={"Content-Type": "application/sparql-query"}
+    )
+    again = http.post(
+        "/sparql", content=SELECT_TWO, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert (again.status_code, again.content) == (first.status_code, first.content)
+    assert again.headers["content-type"] == first.headers["content-type"]
+    assert again.headers["content-length"] == str(len(first.content))
+    as_csv = http.post(
+        "/sparql",
+        content=SELECT_TWO,
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+    )
+    assert _type(as_csv) == "text/csv"
+    volatile = [
+        http.get("/sparql", params={"query": "SELECT (STRUUID() AS ?id) {}"}) for _ in range(2)
+    ]
+    assert volatile[0].json() != volatile[1].json()  # never cached
