@@ -10,16 +10,27 @@ a query process (`kgtool.server.pool`). Routes:
     /id/{slug}            an entity: an HTML page for browsers, else its data (Turtle, JSON-LD…)
     /.well-known/void     the VoID description of the dataset
     /static/…             the page's style and script
+
+Status codes. 200 an answer, 204 an update done. 400 a malformed query, update, parameter,
+percent-escape or UTF-8, a refused SERVICE, an unknown entity given to a named query. 401 an
+update without credentials, 403 an update on a read-only server or with a wrong token. 404 an
+unknown named query, entity or path. 405 a method the resource does not take (with Allow).
+406 no acceptable result format. 413 a body over --max-body. 415 an unsupported Content-Type
+or charset. 422 a query the server stopped: past --timeout, over --max-rows, or out of memory;
+the request was well formed but cannot be completed within the server's limits, and the remedy
+is the client's (a more selective query, a LIMIT), hence a 4xx: not 408 (a client slow to
+send, which browsers retry), not 413 (the request's own size), not 500 or 503 (no fault of the
+server, and the same query would fail again). 502 an allowed SERVICE endpoint failed. 503
+every query process stayed busy for the whole timeout (with Retry-After): real overload.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
-import logging
 import re
 import sys
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -51,8 +62,6 @@ from kgtool.server.worker import (
     SparqlJob,
     UpdateJob,
 )
-
-log = logging.getLogger("kgtool.server")
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -249,7 +258,9 @@ class Endpoint:
             reply.body, status_code=reply.status, headers=dict(_reply_headers(reply, length=False))
         )
 
-    async def _handle(self, request: Request, handler: Any) -> Response:
+    async def _handle(
+        self, request: Request, handler: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         """Run a handler, turning every refusal into its 4xx (or 5xx) answer with a message."""
         try:
             response: Response = await handler(request)
