@@ -951,13 +951,14 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_sigterm_stops_the_server_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_signal_stops_the_server_cleanly(stop: signal.Signals) -> None:
     running = Server("--workers", "2")
     children = _children(running.process.pid)
     assert len(children) >= 2
     assert _boolean(httpx.get(running.endpoint, params={"query": "ASK {}"})) is True
     started = time.monotonic()
-    running.process.send_signal(signal.SIGTERM)
+    running.process.send_signal(stop)
     assert running.process.wait(15) == 0, "".join(running.log)
     assert time.monotonic() - started < 10
     time.sleep(0.5)
