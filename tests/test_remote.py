@@ -625,7 +625,8 @@ def _virtuoso_running() -> bool:
         return False
 
 
-#: The named queries Virtuoso 7.2 answers differently, and why (see the README, "When one machine is not enough").
+#: The named queries Virtuoso 7.2 answers differently, and why (README: "When one machine is
+#: not enough").
 VIRTUOSO_QUIRKS = {
     "measures-reaching": "Virtuoso refuses the query: 'SQ074: Line 127' (its zero-or-one path "
     "over a negated property set, `?target (!(kg:none|^kg:none))? ?holder`, alone gives "
