@@ -49,7 +49,12 @@ def test_every_term_is_labelled(shipped_kg: KnowledgeGraph, language: str) -> No
 
 
 def test_every_term_is_defined_and_attributed(shipped_kg: KnowledgeGraph) -> None:
-    assert rows(shipped_kg, TERMS + " FILTER NOT EXISTS { ?term skos:definition ?d }") == []
+    for language in ("en", "zh-Hant"):
+        undefined = TERMS + (
+            " FILTER NOT EXISTS { ?term skos:definition ?d"
+            f' FILTER(LANGMATCHES(LANG(?d), "{language}")) }}'
+        )
+        assert rows(shipped_kg, undefined) == [], language
     assert (
         rows(
             shipped_kg,
