@@ -175,7 +175,9 @@ def test_chinese_page_names_terms_in_chinese(pages: dict[str, Page]) -> None:
     assert "policy measure" not in texts
     # every term is defined in Chinese too, so the Chinese page shows the Chinese definitions
     # and no longer sends the reader to the English page for them
-    assert any(text.startswith("某個行為者聲稱是如此、將會如此或應當如此的內容。") for text in texts)
+    assert any(
+        text.startswith("某個行為者聲稱是如此、將會如此或應當如此的內容。") for text in texts
+    )
     assert "本體的定義目前只有英文版本;英文頁面列出每個術語的定義。" not in texts
 
 
