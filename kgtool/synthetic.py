@@ -536,8 +536,10 @@ class Summary:
 
 class _Generator:
     #: How skewed attention is: claimants and the companies claims are about are drawn from
-    #: Zipf distributions with this exponent, so the top 5% of actors make most claims.
-    ZIPF = 1.15
+    #: Zipf distributions with these exponents, so that the top 5% of actors make most claims
+    #: and a few companies are what most claims are about.
+    ZIPF_CLAIMANTS = 1.6
+    ZIPF_SUBJECTS = 1.3
     #: The share of the triples spent on the world (companies, people, artefacts, events);
     #: claims, with their segments and sources, fill the rest up to the requested size.
     WORLD_SHARE = 0.5
@@ -878,7 +880,7 @@ class _Generator:
             if rng.random() < 0.5:
                 platform = rng.choice(self.platforms).term
                 pairs.append(w.fact(entity.term, w.iri(_T.publishesOn), platform, said))
-        elif rng.random() < 0.15:
+        elif len(self.chips) < 2 or rng.random() < 0.15:
             chip = self._chip(company, said)
             pairs.append(w.fact(entity.term, w.iri(_T.develops), chip.term, said))
         if self.chips and rng.random() < 0.25:
@@ -1052,8 +1054,8 @@ class _Generator:
         # among them, so it is neither the hub nor forgotten at any size.
         typical = [c for c in subjects if c.country == self.china and c.models and c.apps]
         self.examples["company"] = typical[len(typical) // 10].entity.iri
-        claimant = _Zipf(len(agents), self.ZIPF, rng)
-        subject = _Zipf(len(subjects), self.ZIPF, rng)
+        claimant = _Zipf(len(agents), self.ZIPF_CLAIMANTS, rng)
+        subject = _Zipf(len(subjects), self.ZIPF_SUBJECTS, rng)
         latest: dict[str, str] = {}
         while self.w.count < self.target:
             self._claim(agents[claimant.draw()], subjects[subject.draw()], latest)
