@@ -680,6 +680,45 @@ register(
 )
 
 # ----------------------------------------------------------------------------------------------
+# synth
+
+
+def _synth_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("out", metavar="FILE", help="the file to write: .nt N-Triples, .ttl Turtle")
+    parser.add_argument(
+        "--triples", "-n", type=int, default=100_000, help="about how many triples (100000)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="the same seed, the same graph (0)")
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from kgtool.synthetic import generate
+    from kgtool.terms import IRI
+
+    try:
+        summary = generate(args.out, args.triples, args.seed)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    company = IRI(summary.examples["company"]).compact()
+    _out(
+        f"wrote {summary.triples} triples to {summary.path}\n"
+        f"  kgtool query measures-reaching --data {summary.path} -p target={company}"
+    )
+    return EXIT_OK
+
+
+register(
+    Command(
+        "synth",
+        "write a synthetic graph in kgtool's ontology, of a given size and seed, for benchmarks",
+        "kgtool synth synthetic.nt --triples 1000000 --seed 1\n"
+        "  kgtool validate --data synthetic.nt",
+        _synth_arguments,
+        _synth,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
 
 
 class _Version(argparse.Action):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import Run
 
 from kgtool import KnowledgeGraph
 from kgtool.namespaces import KG
@@ -106,3 +107,14 @@ def test_parameterised_queries_answer(
 def test_global_queries_see_the_synthetic_entities(small_kg: KnowledgeGraph, query: str) -> None:
     shipped = KnowledgeGraph.load().query(query)
     assert len(small_kg.query(query).rows) > len(shipped.rows)
+
+
+def test_kgtool_synth_writes_a_graph_the_other_commands_read(kgtool: Run, tmp_path: Path) -> None:
+    out = tmp_path / "synthetic.ttl"
+    done = kgtool("synth", str(out), "--triples", "3000", "--seed", "2")
+    assert out.exists() and "kgtool query measures-reaching --data" in done.stdout
+    target = done.stdout.split("target=")[1].split()[0]
+    reach = kgtool("query", "measures-reaching", "--data", str(out), "-p", f"target={target}")
+    assert "Export controls on high-end chips to China" in reach.stdout
+    refused = kgtool("synth", str(out), "--triples", "5", check=2)
+    assert "triples must be from" in refused.stderr
