@@ -114,7 +114,9 @@ def test_kgtool_synth_writes_a_graph_the_other_commands_read(kgtool: Run, tmp_pa
     done = kgtool("synth", str(out), "--triples", "3000", "--seed", "2")
     assert out.exists() and "kgtool query measures-reaching --data" in done.stdout
     target = done.stdout.split("target=")[1].split()[0]
-    reach = kgtool("query", "measures-reaching", "--data", str(out), "-p", f"target={target}")
+    reach = kgtool(
+        "query", "measures-reaching", "--data", str(out), "-p", f"target={target}", "-f", "csv"
+    )
     assert "Export controls on high-end chips to China" in reach.stdout
     refused = kgtool("synth", str(out), "--triples", "5", check=2)
     assert "triples must be from" in refused.stderr
