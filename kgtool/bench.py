@@ -236,10 +236,11 @@ def _post(url: str, sparql: str, timeout: float) -> int:
 
 
 @contextmanager
-def _oxigraph(location: Path) -> Iterator[str]:
+def _oxigraph(location: Path, timeout: float) -> Iterator[str]:
     from kgtool.server.bench import _process
 
     port = _free_port()
+    # The server's own timeout: a client that gives up does not stop a query Oxigraph is running.
     command = [
         _tool("oxigraph"),
         "serve-read-only",
@@ -247,9 +248,19 @@ def _oxigraph(location: Path) -> Iterator[str]:
         str(location),
         "--bind",
         f"127.0.0.1:{port}",
+        "--timeout-s",
+        f"{max(1, round(timeout))}",
     ]
     with _process(command, f"http://127.0.0.1:{port}/query") as endpoint:
         yield endpoint
+
+
+#: The systems whose named-query latencies are measured at every size (rdflib has its own bound).
+_QUERIED = ("kgtool", "pyoxigraph", "oxigraph")
+
+
+def _without(queries: dict[str, Any], skipped: dict[str, str]) -> dict[str, Any]:
+    return {label: query for label, query in queries.items() if label not in skipped}
 
 
 def _tool(name: str) -> str:
@@ -275,6 +286,8 @@ class _Run:
         self.shipped = [(str(source.file), source.graph) for source in resources.shipped_sources()]
         self.checks = fastcheck.compile()
         self.log = args.log
+        #: system -> query label -> (synthetic triples, seconds) at the last size measured
+        self.latest: dict[str, dict[str, tuple[int, float]]] = {}
 
     def say(self, text: str) -> None:
         if self.log:
@@ -325,6 +338,7 @@ class _Run:
         checks = [check.sparql for check in self.checks]
         edit = self.edit(summary) if summary else []
         common = {"repeat": args.repeat, "slow": args.slow}
+        skipped = {system: self.predicted_slow(system, triples) for system in _QUERIED}
 
         self.say(f"{triples or 'article'}: kgtool load, queries, fastcheck")
         kgtool_runs = [
@@ -334,7 +348,7 @@ class _Run:
                     **common,
                     "extra": extra,
                     "queries_folder": args.queries,
-                    "named": named if last else {},
+                    "named": _without(named, skipped["kgtool"]) if last else {},
                     "fastcheck": last,
                     "pyshacl": False,
                     "edit": edit,
@@ -351,7 +365,7 @@ class _Run:
                 {
                     **common,
                     "files": files,
-                    "queries": sparql if last else {},
+                    "queries": _without(sparql, skipped["pyoxigraph"]) if last else {},
                     "checks": checks if last else [],
                 },
                 self.folder,
@@ -383,9 +397,9 @@ class _Run:
         self.say(f"{triples or 'article'}: Oxigraph server")
         figures["oxigraph"], location = self._oxigraph_load(files)
         figures["cold"] = self._cold(extra, files, sparql.get("measures", ""))
-        with _oxigraph(location) as endpoint:
+        with _oxigraph(location, args.bound) as endpoint:
             server = figures["oxigraph"]
-            for label, query in sparql.items():
+            for label, query in _without(sparql, skipped["oxigraph"]).items():
                 server["query:" + label] = self._http_timed(endpoint, query)
             started = time.perf_counter()
             for query in checks:
@@ -394,7 +408,38 @@ class _Run:
             if shutil.which("wrk") and args.seconds > 0:
                 figures["endpoint"] = self._endpoint(endpoint, extra, sparql, figures, summary)
         shutil.rmtree(location, ignore_errors=True)
+        for system, reasons in skipped.items():
+            for label, reason in reasons.items():
+                figures[system]["query:" + label] = {"skipped": reason}
+        if summary is not None:
+            self.remember(figures, summary.triples)
         return figures
+
+    def predicted_slow(self, system: str, triples: int | None) -> dict[str, str]:
+        """The queries `system` would take over `--bound` seconds on at this size, each with
+        why: its time at the last size, grown in proportion to the graph."""
+        if triples is None:
+            return {}
+        slow = {}
+        for label, (before, seconds) in self.latest.get(system, {}).items():
+            predicted = seconds * triples / before
+            if predicted > self.args.bound:
+                slow[label] = (
+                    f"predicted over {self.args.bound:g} s "
+                    f"(took {seconds:.1f} s at {_label(before)} triples)"
+                )
+        return slow
+
+    def remember(self, figures: dict[str, Any], triples: int) -> None:
+        for system in _QUERIED:
+            for key, entry in figures.get(system, {}).items():
+                if key.startswith("query:") and isinstance(entry, dict):
+                    label = key.removeprefix("query:")
+                    if "median_s" in entry:
+                        self.latest.setdefault(system, {})[label] = (triples, entry["median_s"])
+                    elif "error" in entry or "skipped" in entry:
+                        # timed out or skipped: slower than the bound
+                        self.latest.setdefault(system, {})[label] = (triples, self.args.bound)
 
     def _repeats(self) -> list[bool]:
         """One flag per repeat of a load: True for the last, which also runs the queries."""
