@@ -787,6 +787,15 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: One colour per system in every panel of the plot.
+_COLOURS = {
+    "kgtool": "tab:blue",
+    "pyoxigraph": "tab:orange",
+    "rdflib": "tab:green",
+    "oxigraph": "tab:red",
+}
+
+
 def plot(results: dict[str, dict[str, Any]], path: Path) -> str:
     """Cost against graph size, log-log; returns a message (matplotlib may be missing)."""
     try:
@@ -800,16 +809,16 @@ def plot(results: dict[str, dict[str, Any]], path: Path) -> str:
     sizes = sorted(sized)
     panels = [
         ("load time (s)", "load_s", 1),
-        ("measures-reaching (s)", "query:measures-reaching", 1),
+        ("measures-reaching, a typical company (s)", "query:measures-reaching", 1),
         ("SHACL validation (s)", "fastcheck", 1),
     ]
     figure, axes = plt.subplots(1, len(panels), figsize=(15, 4.5))
     for axis, (title, key, _) in zip(axes, panels, strict=True):
-        for system in ("kgtool", "pyoxigraph", "rdflib", "oxigraph"):
+        for system, colour in _COLOURS.items():
             points = [(n, _value(sized[n], system, key)) for n in sizes]
             shown = [(n, v) for n, v in points if v is not None]
             if shown:
-                axis.plot(*zip(*shown, strict=True), marker="o", label=system)
+                axis.plot(*zip(*shown, strict=True), marker="o", label=system, color=colour)
         if key == "fastcheck":
             points = [(n, _value(sized[n], "kgtool", "pyshacl")) for n in sizes]
             shown = [(n, v) for n, v in points if v is not None]
@@ -819,6 +828,7 @@ def plot(results: dict[str, dict[str, Any]], path: Path) -> str:
                     marker="x",
                     linestyle="--",
                     label="pySHACL (kgtool validate)",
+                    color="tab:purple",
                 )
         axis.set_xscale("log")
         axis.set_yscale("log")
