@@ -628,7 +628,7 @@ def _virtuoso_running() -> bool:
 #: The named queries Virtuoso 7.2 answers differently, and why (README: "When one machine is
 #: not enough").
 VIRTUOSO_QUIRKS = {
-    "measures-reaching": "Virtuoso refuses the query: 'SQ074: Line 127' (its zero-or-one path "
+    "measures-reaching": "Virtuoso refuses the query: 'SQ074' (its zero-or-one path "
     "over a negated property set, `?target (!(kg:none|^kg:none))? ?holder`, alone gives "
     "'transitive start not given')",
     "legal-limits": "Virtuoso 7.2 drops rows: `rdfs:subClassOf*` joined with a second triple "
