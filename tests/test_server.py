@@ -1046,3 +1046,59 @@ def test_repeated_requests_come_back_identical(http: httpx.Client) -> None:
         http.get("/sparql", params={"query": "SELECT (STRUUID() AS ?id) {}"}) for _ in range(2)
     ]
     assert volatile[0].json() != volatile[1].json()  # never cached
+
+
+LOOKUP = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    f"SELECT ?label WHERE {{ <{KGD}DeepSeek> rdfs:label ?label }}"
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "lookup"),
+    [
+        (LOOKUP, True),
+        ("SELECT * { <http://x/a> ?p ?o } LIMIT 10", True),
+        ('SELECT DISTINCT ?p WHERE { <http://x/a> ?p "x"@en . } # note', True),
+        ("SELECT ?s WHERE { ?s a <http://x/C> }", False),  # no fixed subject
+        ("SELECT ?o WHERE { <http://x/a> <http://x/p>* ?o }", False),  # a path
+        ("SELECT ?o WHERE { <http://x/a> ?p ?o . ?o ?q ?r }", False),  # a join
+        ("SELECT ?o WHERE { <http://x/a> ?p ?o FILTER(?o) }", False),
+        ("BASE <http://x/> SELECT ?o WHERE { <a> ?p ?o }", False),
+        ("SELECT (COUNT(*) AS ?n) WHERE { <http://x/a> ?p ?o }", False),
+        ("SELECT ?o WHERE { <http://x/a> ?p ?o } ORDER BY ?o", False),
+        ("SELECT ?o WHERE { SERVICE <http://x/> { <http://x/a> ?p ?o } }", False),
+        ("ASK { <http://x/a> ?p ?o }", False),
+    ],
+)
+def test_which_queries_are_lookups(query: str, lookup: bool) -> None:
+    from kgtool.server import guard
+
+    assert guard.scan(query).lookup is lookup
+
+
+def test_a_lookup_answers_while_every_query_process_is_busy() -> None:
+    """Lookups are answered in the server process itself (no worker round trip): a lookup
+    comes back at once while the only query process runs a pathological query."""
+    running = Server("--workers", "1", "--timeout", "3", "--cache", "0")
+    try:
+        busy = threading.Thread(
+            target=httpx.post,
+            args=(running.endpoint,),
+            kwargs={"data": {"query": PATHOLOGICAL}, "timeout": 60},
+        )
+        busy.start()
+        time.sleep(0.3)
+        begin = time.monotonic()
+        response = httpx.get(running.endpoint, params={"query": LOOKUP}, timeout=30)
+        waited = time.monotonic() - begin
+        labels = {b["label"]["value"] for b in response.json()["results"]["bindings"]}
+        assert response.status_code == 200 and labels == {"DeepSeek"}
+        assert waited < 1.0, waited
+        # any other query waits for the query process
+        begin = time.monotonic()
+        assert _boolean(httpx.get(running.endpoint, params={"query": DEEPSEEK_IS_A_COMPANY}))
+        assert time.monotonic() - begin > 1.0
+        busy.join(30)
+    finally:
+        running.stop()

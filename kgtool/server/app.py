@@ -60,7 +60,9 @@ from kgtool.server.worker import (
     Reply,
     Settings,
     SparqlJob,
+    State,
     UpdateJob,
+    answer,
 )
 
 FORM = "application/x-www-form-urlencoded"
@@ -205,6 +207,10 @@ class Endpoint:
             memory_limit=config.memory_limit,
         )
         self.pool = Pool(settings, config.workers, config.timeout)
+        # Lookups are answered here, on the server's own graph, without the round trip to a
+        # query process (which is there to stop a query that runs too long: a lookup cannot).
+        # Only while the graph cannot change: updates reach the query processes alone.
+        self.lookups = None if config.updates else State(settings, kg)
         self.index = pages.index_page().encode("utf-8")
         self.catalog = json.dumps(self._catalog(), ensure_ascii=False, indent=2).encode("utf-8")
 
@@ -238,10 +244,15 @@ class Endpoint:
 
     # -- answering ------------------------------------------------------------------------
 
-    async def _answer(self, request: Request, key: Hashable, job: Job, *, cacheable: bool) -> Reply:
-        """The reply to a job: kept, or computed by a query process (and kept if it may be)."""
+    async def _answer(
+        self, request: Request, key: Hashable, job: Job, *, cacheable: bool, here: bool = False
+    ) -> Reply:
+        """The reply to a job: kept, or computed by a query process, or by this process if
+        `here` (a lookup); kept if it may be."""
 
         async def compute() -> Reply:
+            if here and self.lookups is not None:
+                return answer(job, self.lookups)
             return await self.pool.run(job)
 
         if not cacheable or self.config.cache_bytes <= 0:
@@ -402,7 +413,8 @@ class Endpoint:
         named = tuple(params["named-graph-uri"]) if "named-graph-uri" in params else None
         job = SparqlJob(text, default, named, chosen, accept, hints[0] if hints else None)
         key = ("sparql", text, default, named, chosen or (accept, hints))
-        reply = await self._answer(request, key, job, cacheable=not found.volatile)
+        here = found.lookup and default is None and named is None
+        reply = await self._answer(request, key, job, cacheable=not found.volatile, here=here)
         return self._respond(reply)
 
     async def _update(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:

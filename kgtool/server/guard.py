@@ -84,6 +84,9 @@ class Scan:
     hidden_services: tuple[int, ...]
     #: It calls NOW(), RAND(), UUID()... or SERVICE, so its answer may differ on each run.
     volatile: bool
+    #: A SELECT of one triple pattern whose subject is an IRI and nothing else: an index range
+    #: read as long as the subject's edges, which cannot run away.
+    lookup: bool = False
 
 
 def tokens(text: str) -> list[Token]:
@@ -134,7 +137,59 @@ def scan(text: str) -> Scan:
         services=tuple(services),
         hidden_services=hidden,
         volatile=bool(services) or not names.isdisjoint(_VOLATILE),
+        lookup=_is_lookup(found),
     )
+
+
+def _is_lookup(code: list[Token]) -> bool:
+    """`[PREFIX p: <iri>]* SELECT [DISTINCT] (?v+ | *) [WHERE] { S P O [.] } [LIMIT n]` with S an
+    IRI: the only form `scan` calls a lookup. Anything else (paths, filters, a second pattern,
+    BASE, a relative IRI) is not one."""
+    at = 0
+
+    def next_is(kind: str, *texts: str) -> bool:
+        nonlocal at
+        if (
+            at < len(code)
+            and code[at].kind == kind
+            and (not texts or code[at].text.upper() in texts)
+        ):
+            at += 1
+            return True
+        return False
+
+    while next_is("word", "PREFIX"):
+        if not (next_is("pname") and code[at - 1].text.endswith(":") and next_is("iri")):
+            return False
+    if not next_is("word", "SELECT"):
+        return False
+    next_is("word", "DISTINCT", "REDUCED")
+    if not next_is("other", "*"):
+        if not next_is("var"):
+            return False
+        while next_is("var"):
+            pass
+    next_is("word", "WHERE")
+    if not (
+        next_is("other", "{") and next_is("iri") and _ABSOLUTE.fullmatch(code[at - 1].text[1:-1])
+    ):
+        return False
+    if not (next_is("iri") or next_is("pname") or next_is("var") or next_is("word", "A")):
+        return False
+    if not (next_is("var") or next_is("iri") or next_is("pname")):
+        if not next_is("string"):
+            return False
+        next_is("lang")
+    next_is("other", ".")
+    if not next_is("other", "}"):
+        return False
+    if next_is("word", "LIMIT"):
+        digits = 0
+        while next_is("other", *"0123456789"):
+            digits += 1
+        if not digits:
+            return False
+    return at == len(code)
 
 
 def check_services(found: Scan, allowed: frozenset[str]) -> None:

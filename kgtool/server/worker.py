@@ -11,7 +11,7 @@ from __future__ import annotations
 import resource
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.resources import files
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -75,13 +75,17 @@ class State:
     """A query process's graph and settings."""
 
     settings: Settings
-    kg: KnowledgeGraph = field(init=False)
+    kg: KnowledgeGraph
 
-    def __post_init__(self) -> None:
-        self.kg = KnowledgeGraph.load(extra=self.settings.data)
-        for update in self.settings.updates:
-            self.kg.store.oxigraph.update(update)
-        self.refresh()
+    @classmethod
+    def load(cls, settings: Settings) -> State:
+        """The graph loaded from the settings' files, with the updates logged so far."""
+        kg = KnowledgeGraph.load(extra=settings.data)
+        for update in settings.updates:
+            kg.store.oxigraph.update(update)
+        state = cls(settings, kg)
+        state.refresh()
+        return state
 
     def refresh(self) -> None:
         """A fresh KnowledgeGraph over the same store, so labels are indexed anew after an
@@ -336,7 +340,7 @@ def main(conn: Connection, settings: Settings) -> None:
     if settings.memory_limit > 0:
         resource.setrlimit(resource.RLIMIT_AS, (settings.memory_limit, settings.memory_limit))
     try:
-        state = State(settings)
+        state = State.load(settings)
     except KgtoolError as error:
         conn.send(Reply.text(500, f"the query process could not load the graph: {error}"))
         return
