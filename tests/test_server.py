@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from kgtool import KnowledgeGraph
+from kgtool.server import guard
 
 pytestmark = pytest.mark.slow
 
@@ -1072,8 +1073,6 @@ LOOKUP = (
     ],
 )
 def test_which_queries_are_lookups(query: str, lookup: bool) -> None:
-    from kgtool.server import guard
-
     assert guard.scan(query).lookup is lookup
 
 
