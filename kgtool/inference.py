@@ -1,9 +1,11 @@
-"""Materialising inferences with rules written as SPARQL CONSTRUCT files.
+"""Materialising what rules written as SPARQL CONSTRUCT files derive from the graph.
 
-The rules (`ontology/rules/*.rq`) cover the RDFS and OWL RL subset the ontology uses:
-sub-class and sub-property closure, domain and range typing, inverse, symmetric and transitive
-properties. They are data, so a researcher can read and change them; this module only runs
-them, over and over, until they add nothing new.
+Two sets of rules, both data a researcher can read and change; this module only runs them.
+- Reach (`queries/rules/*.rq`), derived whenever a graph is loaded: who meets which scope
+  criterion, then which measures could reach whom. Each runs once, in order.
+- RDFS and OWL RL (`ontology/rules/*.rq`), on request (`KnowledgeGraph.infer`): sub-class and
+  sub-property closure, domain and range typing, inverse, symmetric and transitive properties,
+  run over and over until they add nothing new.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kgtool.errors import KgtoolError
+from kgtool.resources import reach_rules
 from kgtool.resources import rules as shipped_rules
 from kgtool.store import LocalStore
 
@@ -34,3 +37,12 @@ def materialise(store: LocalStore, rules: Sequence[tuple[str, str]] | None = Non
         if added == 0:
             return total
     raise KgtoolError(f"the inference rules reached no fixpoint after {MAX_ROUNDS} rounds")
+
+
+def derive_reach(store: LocalStore) -> int:
+    """Derive who meets which scope criterion and which measures could reach whom into the
+    store's derived graph (emptied first); return how many triples that makes."""
+    store.clear_derived()
+    return sum(
+        store.add_derived(store.construct(text, source=name)) for name, text in reach_rules()
+    )

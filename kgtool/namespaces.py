@@ -13,23 +13,39 @@ class RDF:
     NS: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     type: Final = NS + "type"
     langString: Final = NS + "langString"
+    first: Final = NS + "first"
+    rest: Final = NS + "rest"
+    nil: Final = NS + "nil"
 
 
 class RDFS:
     NS: Final = "http://www.w3.org/2000/01/rdf-schema#"
     label: Final = NS + "label"
+    subClassOf: Final = NS + "subClassOf"
+    isDefinedBy: Final = NS + "isDefinedBy"
 
 
 class OWL:
     NS: Final = "http://www.w3.org/2002/07/owl#"
     Ontology: Final = NS + "Ontology"
     imports: Final = NS + "imports"
+    Class: Final = NS + "Class"
+    NamedIndividual: Final = NS + "NamedIndividual"
+    Restriction: Final = NS + "Restriction"
+    onProperty: Final = NS + "onProperty"
+    hasValue: Final = NS + "hasValue"
+    someValuesFrom: Final = NS + "someValuesFrom"
+    equivalentClass: Final = NS + "equivalentClass"
+    intersectionOf: Final = NS + "intersectionOf"
+    unionOf: Final = NS + "unionOf"
+    oneOf: Final = NS + "oneOf"
 
 
 class SKOS:
     NS: Final = "http://www.w3.org/2004/02/skos/core#"
     altLabel: Final = NS + "altLabel"
     prefLabel: Final = NS + "prefLabel"
+    definition: Final = NS + "definition"
 
 
 class SH:
@@ -83,21 +99,27 @@ class KG:
     Claim: Final = NS + "Claim"
     PolicyMeasure: Final = NS + "PolicyMeasure"
     TextSegment: Final = NS + "TextSegment"
+    meetsCriterion: Final = NS + "meetsCriterion"
+    withinReachOf: Final = NS + "withinReachOf"
 
 
 KGD: Final = "https://w3id.org/kgtool/id/"
 KGV: Final = "https://w3id.org/kgtool/vocab/"
 KGSH: Final = "https://w3id.org/kgtool/shapes#"
+#: The classes `kgtool.scopes` derives from the scope criteria and measures.
+KGS: Final = "https://w3id.org/kgtool/scope/"
 
 #: The ontology document that an export merges every module into.
 ONTOLOGY: Final = "https://w3id.org/kgtool/ontology"
 
 
 class GRAPH:
-    """Names of the graphs in the store: one per loaded file, and one for inferences."""
+    """Names of the graphs in the store: one per loaded file, one for what is derived at load
+    (reach), and one for the RDFS / OWL RL inferences."""
 
     NS: Final = "https://w3id.org/kgtool/graph/"
     inferred: Final = NS + "inferred"
+    derived: Final = NS + "derived"
     #: The one graph `kgtool push` fills in a remote store: ontology and data together.
     all: Final = NS + "all"
 
@@ -108,6 +130,7 @@ PREFIXES: Final[dict[str, str]] = {
     "kgd": KGD,
     "kgv": KGV,
     "kgsh": KGSH,
+    "kgs": KGS,
     "rdf": RDF.NS,
     "rdfs": RDFS.NS,
     "owl": OWL.NS,

@@ -111,6 +111,16 @@ def rules() -> list[tuple[str, str]]:
     ]
 
 
+def reach_rules() -> list[tuple[str, str]]:
+    """The rules that derive reach at load (`queries/rules/*.rq`), as (file name, CONSTRUCT
+    text), in the order they must run: who meets which criterion, then which measures reach whom."""
+    folder = package() / "queries" / "rules"
+    return [
+        (f"queries/rules/{name}.rq", (folder / f"{name}.rq").read_text(encoding="utf-8"))
+        for name in ("meets-criterion", "within-reach")
+    ]
+
+
 def internal_queries() -> dict[str, Traversable]:
     """The queries the library itself runs (`kgtool/sparql/*.rq`), by name."""
     return {entry.name[: -len(".rq")]: entry for entry in _shipped("sparql", ".rq")}

@@ -1,6 +1,8 @@
 """The local engine: RDF files loaded into an in-memory pyoxigraph store, one named graph each.
 
-Queries see the union of the asserted graphs, plus the graph of inferences when asked. Results
+Queries see the union of the asserted graphs and of the triples derived from them at load (who
+meets which scope criterion, which measures could reach whom), plus the graph of RDFS / OWL RL
+inferences when asked. Results
 come back as `kgtool.terms` values in a `QueryResult`, the same types a remote endpoint gives.
 """
 
@@ -28,6 +30,7 @@ _FORMATS = {
 }
 _QUERY_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 _INFERRED = ox.NamedNode(GRAPH.inferred)
+_DERIVED = ox.NamedNode(GRAPH.derived)
 
 
 def _format(source: Source) -> ox.RdfFormat:
@@ -122,7 +125,7 @@ class LocalStore:
         # of graphs, so the list is used only when there are inferences to leave out.
         union = inferred or not self._inferred
         graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
-            None if union else [*self.asserted]
+            None if union else [*self.asserted, _DERIVED]
         )
         try:
             result = self._store.query(
@@ -176,6 +179,15 @@ class LocalStore:
         self._store.clear_graph(_INFERRED)
         self._inferred = 0
 
+    def add_derived(self, triples: Iterable[ox.Triple]) -> int:
+        """Add triples derived at load (always queried with the asserted ones); return how many."""
+        new = set(triples)
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, _DERIVED) for t in new)
+        return len(new)
+
+    def clear_derived(self) -> None:
+        self._store.clear_graph(_DERIVED)
+
     def count(self, graphs: Sequence[str] | None = None) -> int:
         """How many triples the given graphs hold (all asserted graphs by default)."""
         names = [ox.NamedNode(graph) for graph in graphs] if graphs is not None else self.asserted
@@ -183,9 +195,14 @@ class LocalStore:
             1 for graph in names for _ in self._store.quads_for_pattern(None, None, None, graph)
         )
 
-    def triples(self, *, inferred: bool) -> list[ox.Triple]:
-        """Every asserted triple (and inferred one if `inferred`), for export and validation."""
-        graphs = [*self.asserted, _INFERRED] if inferred else self.asserted
+    def triples(self, *, inferred: bool, derived: bool = False) -> list[ox.Triple]:
+        """Every asserted triple, and the derived and inferred ones if asked: the asserted
+        alone for export and validation, with the derived ones for a push."""
+        graphs = [
+            *self.asserted,
+            *([_DERIVED] if derived else []),
+            *([_INFERRED] if inferred else []),
+        ]
         return list(
             dict.fromkeys(
                 quad.triple

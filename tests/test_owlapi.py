@@ -1,4 +1,4 @@
-"""kgtool.reasoning against the real OWL API and HermiT, on small fixtures and the real ontology."""
+"""kgtool.owlapi against the real OWL API and HermiT, on small fixtures and the real ontology."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kgtool.errors import ReasoningUnavailable
-from kgtool.reasoning import OwlReport, check_owl
+from kgtool.owlapi import OwlReport, check_owl
 
 pytestmark = pytest.mark.slow
 
@@ -208,7 +208,7 @@ def test_missing_jars_tell_what_to_install(tmp_path: Path) -> None:
     code = (
         "from pathlib import Path\n"
         "from kgtool.errors import ReasoningUnavailable\n"
-        "from kgtool.reasoning import check_owl\n"
+        "from kgtool.owlapi import check_owl\n"
         "try:\n"
         f"    check_owl(Path({str(FIXTURES / 'unsatisfiable')!r}))\n"
         "except ReasoningUnavailable as exc:\n"
