@@ -24,6 +24,7 @@ from kgtool.errors import (
     KgtoolError,
     ParameterError,
     QueryError,
+    ReasoningUnavailable,
     UnknownEntity,
     UnknownQuery,
     ValidationError,
@@ -60,6 +61,7 @@ ERROR_EXITS: tuple[tuple[type[KgtoolError], int], ...] = (
     (UnknownEntity, EXIT_USAGE),
     (AmbiguousEntity, EXIT_USAGE),
     (QueryError, EXIT_USAGE),
+    (ReasoningUnavailable, EXIT_FAILURE),
 )
 
 #: Modules that register more subcommands when imported.
@@ -496,6 +498,51 @@ register(
         "kgtool validate\n  kgtool validate --data my-facts.ttl",
         _validate_arguments,
         _validate,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
+# reason
+
+
+def _reason_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scopes",
+        action="store_true",
+        help="show which measures' scopes contain which, instead of who each measure could reach",
+    )
+    parser.add_argument(
+        "--format", "-f", choices=("table", "json", "csv", "tsv"), help="output format"
+    )
+    _add_data(parser)
+
+
+def _reason(args: argparse.Namespace) -> int:
+    reasoning = _load(args).reason()
+    result = reasoning.scopes if args.scopes else reasoning.reach
+    text = _format_result(result, args.format)
+    if args.format in ("csv", "tsv"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+    else:
+        _out(text)
+    if args.format in (None, "table"):
+        print(
+            f"{reasoning.reasoner}: {reasoning.individuals} individuals classified "
+            f"in {reasoning.seconds:.1f} s",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+register(
+    Command(
+        "reason",
+        "classify the graph with an OWL reasoner (HermiT, on Java) and show whom each measure "
+        "could reach",
+        "kgtool reason\n  kgtool reason --scopes --format csv\n  kgtool reason --data my-facts.ttl",
+        _reason_arguments,
+        _reason,
     )
 )
 

@@ -1,7 +1,7 @@
 """`measures_reaching`: the named query `measures-reaching`, grouped one record per measure.
 
-The query does the work; this only folds its rows (one per measure and matched criterion)
-into frozen records a program can use directly.
+The query does the work; this only folds its rows (one per measure, criterion and fact that
+meets it) into frozen records a program can use directly.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ class ScopeMatch:
     mechanism_label: str | None
     explanation: str | None
     quote: str | None
+    #: How well the source supports the fact: stated, implied, background or unsourced.
+    support: str | None = None
+    #: The record a background fact comes from.
+    background: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ def group(result: QueryResult) -> list[MeasureReach]:
                 mechanism_label=_text(row, "mechanismLabel"),
                 explanation=_text(row, "explanation"),
                 quote=_text(row, "quote"),
+                support=_text(row, "support"),
+                background=_text(row, "background"),
             )
             for row in rows
         )

@@ -39,6 +39,7 @@ from kgtool.errors import (
     RemoteRejected,
 )
 from kgtool.graph import KnowledgeGraph
+from kgtool.inference import derive_reach
 from kgtool.namespaces import GRAPH
 from kgtool.results import QueryResult
 from kgtool.store import LocalStore
@@ -636,15 +637,17 @@ def _triples(source: KnowledgeGraph | PathLike | Sequence[PathLike] | None) -> l
     if isinstance(source, RemoteKnowledgeGraph):
         raise RemoteError("this graph is remote already: push the files or an embedded graph")
     if isinstance(source, KnowledgeGraph):
-        # The asserted triples, as the embedded queries see them (the union of the files).
-        return source.store.triples(inferred=False)
+        # As the embedded queries see them: the union of the files, and the reach derived from
+        # them at load, which measures-reaching reads.
+        return source.store.triples(inferred=False, derived=True)
     store = LocalStore()
     if source is None:
         store.load(resources.shipped_sources())
     else:
         paths = [source] if isinstance(source, str | Path) else list(source)
         store.load(resources.user_sources(paths))
-    return store.triples(inferred=False)
+    derive_reach(store)
+    return store.triples(inferred=False, derived=True)
 
 
 def push(

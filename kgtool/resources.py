@@ -18,6 +18,12 @@ from kgtool.namespaces import GRAPH
 
 #: The SHACL shapes file: used by validation, never loaded into the query store.
 SHAPES_FILE = "shapes.ttl"
+#: The scope classes generated for Protégé (`kgtool.scopes`): never loaded into the query store,
+#: where they could go stale against the criteria actually loaded; an export or a reasoner
+#: gets them made afresh from those criteria.
+SCOPES_FILE = "scopes.ttl"
+#: Files of the ontology folder that a load leaves out.
+NOT_LOADED = frozenset({SHAPES_FILE, SCOPES_FILE})
 #: File name endings read as RDF when a folder is loaded.
 RDF_SUFFIXES = (".ttl", ".nt", ".rdf", ".owl", ".jsonld")
 
@@ -63,7 +69,7 @@ def shipped_sources() -> list[Source]:
         _shipped_source(folder, entry)
         for folder in ("ontology", "data")
         for entry in _shipped(folder, ".ttl")
-        if entry.name != SHAPES_FILE
+        if entry.name not in NOT_LOADED
     ]
 
 
@@ -72,7 +78,8 @@ def shipped_shapes() -> Source:
 
 
 def user_sources(paths: Iterable[str | Path]) -> list[Source]:
-    """Sources for files and folders a user names; folders give their RDF files, shapes aside."""
+    """Sources for files and folders a user names; folders give their RDF files, shapes and
+    generated scope classes aside."""
     sources = []
     for given in paths:
         path = Path(given)
@@ -80,7 +87,7 @@ def user_sources(paths: Iterable[str | Path]) -> list[Source]:
             found = sorted(
                 entry
                 for entry in path.rglob("*")
-                if entry.suffix in RDF_SUFFIXES and entry.name != SHAPES_FILE and entry.is_file()
+                if entry.suffix in RDF_SUFFIXES and entry.name not in NOT_LOADED and entry.is_file()
             )
         elif path.exists():
             found = [path]

@@ -276,9 +276,9 @@ def module(triples: Iterable[ox.Triple]) -> str:
 
 
 def shipped_module() -> str:
-    """`ontology/scopes.ttl` as the shipped criteria give it (the file itself left out)."""
+    """`ontology/scopes.ttl` as the shipped criteria give it."""
     store = LocalStore()
-    store.load(s for s in resources.shipped_sources() if s.name != "ontology/scopes.ttl")
+    store.load(resources.shipped_sources())
     return module(axioms(store))
 
 

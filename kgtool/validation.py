@@ -68,7 +68,7 @@ def _graph(triples: Sequence[ox.Triple]) -> Any:
 
 
 def _text(conforms: bool, results: Sequence[ValidationResult], label: Callable[[Term], str]) -> str:
-    if conforms:
+    if not results:
         return "Conforms: the data meets every shape."
     counts: dict[str, int] = {}
     for result in results:
@@ -76,15 +76,19 @@ def _text(conforms: bool, results: Sequence[ValidationResult], label: Callable[[
     summary = ", ".join(
         f"{count} {name.lower()}{'s' if count > 1 else ''}" for name, count in counts.items()
     )
-    lines = [f"Does not conform: {summary}."]
+    verdict = "Conforms, with" if conforms else "Does not conform:"
+    lines = [f"{verdict} {summary}."]
+
+    def shown(term: Term) -> str:
+        name, readable = term.compact(), label(term)
+        return name if readable == name else f"{name} ({readable})"
+
     for result in sorted(results, key=lambda r: (r.severity_name, str(r.focus_node), str(r.path))):
-        where = result.focus_node.compact()
-        shown = label(result.focus_node)
-        if shown != where:
-            where += f" ({shown})"
         path = f" {result.path.compact()}" if result.path is not None else ""
+        value = f" {shown(result.value)}" if result.value is not None else ""
         lines.append(
-            f"{result.severity_name}: {where}{path}: {result.message} [{result.shape.compact()}]"
+            f"{result.severity_name}: {shown(result.focus_node)}{path}{value}: {result.message} "
+            f"[{result.shape.compact()}]"
         )
     return "\n".join(lines)
 

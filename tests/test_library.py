@@ -507,8 +507,15 @@ def test_export_is_one_ontology_document(
     }
     assert ontologies == {"https://w3id.org/kgtool/ontology"}
     assert not any(t.predicate.value.endswith("#imports") for t in triples)
-    # everything else survives: the vocab module's header is the only thing dropped
-    assert len(triples) == kg.stats().triples - 3
+    # everything else survives (the vocab module's header is the only thing dropped); what is
+    # added declares each individual for OWL tools, and gives each measure its scope class
+    named = ox.NamedNode("http://www.w3.org/2002/07/owl#NamedIndividual")
+    declarations = {t for t in triples if t.object == named}
+    scope_classes = {
+        t for t in triples if t.subject.value.startswith("https://w3id.org/kgtool/scope/")
+    }
+    assert {t.subject.value for t in declarations} >= {KGD + "DeepSeek", KGD + "EntityList"}
+    assert len(triples - declarations) - len(scope_classes) <= kg.stats().triples - 3
     assert kg.export(format, tmp_path / f"out.{format}") is None
     assert (tmp_path / f"out.{format}").read_text(encoding="utf-8") == text
 

@@ -75,14 +75,14 @@ def test_reach_is_explained_with_facts_and_sources(shipped_kg: KnowledgeGraph) -
         explanations
     )
     assert "DeepSeek headquartered in China" in explanations
-    assert all(r.value("factSource") == "article" and r.value("quote") for r in pafaca)
+    assert all(r.value("support") == "stated" and r.value("quote") for r in pafaca)
     # the investigation is reached through an accusation, not through a fact about chips
     investigation = [r for r in rows if r.value("measure") == KGD + "m-investigate-chip-violation"]
     assert any("Wang" in r.value("explanation") for r in investigation)
     # publishing on GitHub is background knowledge, and the row says so
     platform = [r for r in rows if r.value("measure") == KGD + "m-platform-access-ban"]
     assert any(
-        r.value("factSource") == "background" and "github.com/deepseek-ai" in r.value("background")
+        r.value("support") == "background" and "github.com/deepseek-ai" in r.value("background")
         for r in platform
     )
 
