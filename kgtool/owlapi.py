@@ -179,14 +179,19 @@ def _load(jpype: Any, java: _Java, ontology_dir: Path, data_files: list[Path]) -
 
 
 def _profile_violations(java: _Java, loaded: _Loaded) -> list[str]:
-    """The OWL 2 DL profile violations, each pointing at the files that hold the axiom."""
+    """The OWL 2 DL profile violations, each pointing at the files that hold the axiom.
+
+    The merged whole is checked, and so is each module with its own imports closure, as
+    Protégé sees the module when it is the file opened: a term one module uses but only another
+    declares is a violation there and nowhere in the merged whole.
+    """
     merged_id = str(loaded.merged.getOntologyID())
     sources = [
         (ontology, loaded.files.get(str(loaded.manager.getOntologyDocumentIRI(ontology))))
         for ontology in loaded.manager.getOntologies()
         if not ontology.equals(loaded.merged)
     ]
-    violations = set()
+    violations, seen = set(), set()
     for violation in java.Profiles.OWL2_DL.checkOntology(loaded.merged).getViolations():
         axiom = violation.getAxiom()
         where = sorted(
@@ -195,7 +200,14 @@ def _profile_violations(java: _Java, loaded: _Loaded) -> list[str]:
             if path is not None and axiom is not None and ontology.containsAxiom(axiom)
         )
         text = " ".join(str(violation.toString()).split())
+        seen.add(text.replace(merged_id, ""))
         violations.add(text.replace(merged_id, ", ".join(where) or "the merged ontology"))
+    for ontology, path in sources:
+        own_id = str(ontology.getOntologyID())
+        for violation in java.Profiles.OWL2_DL.checkOntology(ontology).getViolations():
+            text = " ".join(str(violation.toString()).split()).replace(own_id, "")
+            if path is not None and text not in seen:
+                violations.add(f"{_shown(path)}, with its imports: {text}")
     return sorted(violations)
 
 

@@ -237,3 +237,29 @@ def test_the_project_ontology_and_data_are_owl2_dl_consistent_and_coherent() -> 
     assert report.consistent is True
     assert report.unsatisfiable_classes == []
     assert report.ok
+
+
+def test_a_module_using_a_term_only_another_module_declares_is_a_violation(
+    tmp_path: Path,
+) -> None:
+    """Opened alone in Protégé, the alignments module saw skos:Concept undeclared."""
+    import shutil
+
+    for folder in ("ontology", "data"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    alignments = tmp_path / "ontology" / "alignments.ttl"
+    lines = alignments.read_text(encoding="utf-8").splitlines(keepends=True)
+    alignments.write_text(
+        "".join(line for line in lines if not line.startswith("skos:Concept a owl:Class")),
+        encoding="utf-8",
+    )
+
+    report = check_owl(
+        tmp_path / "ontology", sorted((tmp_path / "data").glob("*.ttl")), reasoner=False
+    )
+
+    assert any(
+        "alignments.ttl, with its imports: Use of undeclared class: "
+        "<http://www.w3.org/2004/02/skos/core#Concept>" in violation
+        for violation in report.profile_violations
+    ), report.profile_violations
