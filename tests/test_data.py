@@ -84,7 +84,8 @@ def test_every_fact_between_entities_has_a_source(shipped_kg: KnowledgeGraph) ->
               ?s ?p ?o .
               FILTER(STRSTARTS(STR(?s), STR(kgd:)))
               { ?p a owl:ObjectProperty } UNION { ?p a owl:DatatypeProperty }
-              FILTER(?p NOT IN (kg:mechanism, kg:scopeCriterion, kg:topic, kg:roleTitle))
+              FILTER(?p NOT IN (kg:mechanism, kg:scopeCriterion, kg:topic, kg:roleTitle,
+                                kg:withinReachOf, kg:meetsCriterion))
               FILTER NOT EXISTS { ?s a kg:Claim }
               FILTER NOT EXISTS { ?s a kg:TextSegment }
               FILTER NOT EXISTS { ?s a kg:ScopeCriterion }
