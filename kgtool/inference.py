@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kgtool.errors import KgtoolError
+from kgtool.namespaces import GRAPH
 from kgtool.resources import reach_rules
 from kgtool.resources import rules as shipped_rules
 from kgtool.store import LocalStore
@@ -43,6 +44,6 @@ def derive_reach(store: LocalStore) -> int:
     """Derive who meets which scope criterion and which measures could reach whom into the
     store's derived graph (emptied first); return how many triples that makes."""
     store.clear_derived()
-    return sum(
-        store.add_derived(store.construct(text, source=name)) for name, text in reach_rules()
-    )
+    for name, text in reach_rules():
+        store.derive(text, source=name)
+    return store.count([GRAPH.derived])
