@@ -2,21 +2,20 @@
 
 A name may be an IRI (`<https://…>` or bare), a prefixed name (`kgd:DeepSeek`), or any label
 or alias in any language (`DeepSeek`, `深度求索`), compared case-insensitively after NFKC
-normalisation. Traditional and simplified Chinese are folded together with a character map
-learned from the graph itself: every entity labelled in both scripts teaches the pairs of
-characters where the two labels differ.
+normalisation, with Traditional and Simplified Chinese folded together (`kgtool.chinese`):
+`白宮科技政策辦公室` and `白宫科技政策办公室` name the same office.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from kgtool.catalog import expand
+from kgtool.chinese import fold
 from kgtool.errors import AmbiguousEntity, UnknownEntity
 from kgtool.namespaces import KGD, PREFIXES, RDF, RDFS, SKOS
 from kgtool.terms import IRI, Literal, Term
@@ -60,8 +59,6 @@ class LabelIndex:
         for entity, prop, label in rows:
             table = self.alt_labels if prop == SKOS.altLabel else self.labels
             table[entity][label.lang or ""].append(label.lexical)
-        self.fold = self._learn_fold()
-        self._table = str.maketrans(self.fold)
         self._names: dict[str, set[IRI]] = defaultdict(set)
         self._shown: dict[str, str] = {}
         for table in (self.labels, self.alt_labels):
@@ -72,21 +69,10 @@ class LabelIndex:
                         self._names[key].add(entity)
                         self._shown.setdefault(key, name)
 
-    def _learn_fold(self) -> dict[str, str]:
-        fold: dict[str, str] = {}
-        for by_lang in self.labels.values():
-            for traditional in by_lang.get("zh-hant", ()):
-                for simplified in by_lang.get("zh-hans", ()):
-                    if len(traditional) == len(simplified):
-                        fold.update(
-                            (t, s) for t, s in zip(traditional, simplified, strict=True) if t != s
-                        )
-        return fold
-
-    def key(self, text: str) -> str:
-        return " ".join(unicodedata.normalize("NFKC", text).casefold().split()).translate(
-            self._table
-        )
+    @staticmethod
+    def key(text: str) -> str:
+        """What a name is compared by: either script, any case, any spacing."""
+        return fold(text)
 
     def label(self, term: Term | None) -> str:
         """A readable name for a term: its preferred label, a literal's text, or a prefixed name."""
