@@ -15,6 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kgtool.namespaces import ONTOLOGY, OWL, PREFIXES, RDF
+from kgtool.output import write_text
 from kgtool.store import LocalStore
 
 #: Export formats by the names users give them, mapped to rdflib's serialiser names.
@@ -74,5 +75,5 @@ def export(store: LocalStore, format: str, path: str | Path | None = None) -> st
     text = str(graph.serialize(format=rdflib_format, **options))
     if path is None:
         return text
-    Path(path).write_text(text, encoding="utf-8")
+    write_text(path, text)
     return None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kgtool import output
 from kgtool.docs.common import Names, languages, plain, run, words, written_in
 from kgtool.terms import IRI, BlankNode, Literal, Term
 
@@ -461,8 +462,7 @@ def write_site(
 
     from kgtool import draw
 
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = output.folder(out)
     wanted = tuple(langs or languages())
     draw_pictures = draw.available() if pictures is None else pictures
     graph = _Graph(kg)
@@ -501,6 +501,5 @@ def write_site(
             ),
         )
         path = folder / f"index.{lang}.html"
-        path.write_text(template.render(page=page, w=page.words), encoding="utf-8")
-        written.append(path)
+        written.append(output.write_text(path, template.render(page=page, w=page.words)))
     return written
