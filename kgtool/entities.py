@@ -61,6 +61,8 @@ class LabelIndex:
             table[entity][label.lang or ""].append(label.lexical)
         self._names: dict[str, set[IRI]] = defaultdict(set)
         self._shown: dict[str, str] = {}
+        #: Every name of every thing under its key, as written (both scripts, every case).
+        self._written: dict[str, dict[IRI, list[str]]] = defaultdict(lambda: defaultdict(list))
         for table in (self.labels, self.alt_labels):
             for entity, by_lang in table.items():
                 for names in by_lang.values():
@@ -68,6 +70,7 @@ class LabelIndex:
                         key = self.key(name)
                         self._names[key].add(entity)
                         self._shown.setdefault(key, name)
+                        self._written[key][entity].append(name)
 
     @staticmethod
     def key(text: str) -> str:
@@ -89,6 +92,35 @@ class LabelIndex:
 
     def candidates(self, text: str) -> set[IRI]:
         return set(self._names.get(self.key(text), ()))
+
+    def search(self, text: str, limit: int = 20) -> list[tuple[IRI, str]]:
+        """The things whose label or alias matches `text` in either script, best first: the
+        whole name, then names that start with it, then names that contain it, then close
+        spellings. Each comes once, with the name it matched by."""
+        wanted = self.key(text)
+        if not wanted:
+            return []
+        typed = text.strip().casefold()
+        ranked: dict[IRI, tuple[int, str]] = {}
+        close = set(difflib.get_close_matches(wanted, list(self._names), n=limit, cutoff=0.6))
+        for key, written in self._written.items():
+            if key == wanted:
+                rank = 0
+            elif key.startswith(wanted):
+                rank = 1
+            elif wanted in key:
+                rank = 2
+            elif key in close:
+                rank = 3
+            else:
+                continue
+            for entity, names in written.items():
+                if entity not in ranked or rank < ranked[entity][0]:
+                    # the name as the person typed it: in their script where there are two
+                    name = next((n for n in names if typed in n.casefold()), names[0])
+                    ranked[entity] = (rank, name)
+        order = sorted(ranked, key=lambda iri: (ranked[iri][0], len(ranked[iri][1]), iri))
+        return [(iri, ranked[iri][1]) for iri in order[:limit]]
 
     def suggestions(self, text: str, n: int = 5) -> list[str]:
         """The labels closest to `text`, for an error message."""
