@@ -576,6 +576,41 @@ register(
 )
 
 # ----------------------------------------------------------------------------------------------
+# release
+
+
+def _release_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", "-o", required=True, metavar="DIR", help="folder to write the release into"
+    )
+
+
+def _release(args: argparse.Namespace) -> int:
+    from kgtool.graph import KnowledgeGraph
+    from kgtool.release import release
+
+    done = release(KnowledgeGraph.load().store, args.out)
+    for distribution in done.distributions:
+        _out(
+            f"{done.folder / distribution.file}  {distribution.size} bytes  sha256 "
+            f"{distribution.sha256[:12]}…"
+        )
+    _out(f"{done.description}\n{done.checksums}")
+    return EXIT_OK
+
+
+register(
+    Command(
+        "release",
+        "write the versioned release: ontology (Turtle, RDF/XML, JSON-LD), data (Turtle, "
+        "N-Triples), shapes, JSON-LD context, and a VoID/DCAT description with checksums",
+        "kgtool release --out dist/release\n  (cd dist/release && sha256sum -c SHA256SUMS)",
+        _release_arguments,
+        _release,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
 # stats
 
 

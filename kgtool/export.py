@@ -31,18 +31,18 @@ FORMATS = {
 }
 
 
-def merged(store: LocalStore) -> list[ox.Triple]:
-    """The asserted triples as one ontology document headed by the core ontology."""
-    triples = store.triples(inferred=False)
+def merge(triples: list[ox.Triple], main: str = ONTOLOGY) -> list[ox.Triple]:
+    """`triples` of several modules as one ontology document headed by `main`: the other
+    modules' headers go, and so do the imports of modules that are now inside."""
     headers = {
         t.subject
         for t in triples
         if t.predicate.value == RDF.type and t.object == ox.NamedNode(OWL.Ontology)
     }
-    main = ox.NamedNode(ONTOLOGY)
-    if main not in headers:
+    head = ox.NamedNode(main)
+    if head not in headers:
         return triples
-    others = headers - {main}
+    others = headers - {head}
     return [
         t
         for t in triples
@@ -51,14 +51,28 @@ def merged(store: LocalStore) -> list[ox.Triple]:
     ]
 
 
+def merged(store: LocalStore) -> list[ox.Triple]:
+    """The asserted triples as one ontology document headed by the core ontology."""
+    return merge(store.triples(inferred=False))
+
+
 def export(store: LocalStore, format: str, path: str | Path | None = None) -> str | None:
     """Serialise the merged graph in `format`; write it to `path`, or return it as text."""
+    text = serialize(merged(store), format)
+    if path is None:
+        return text
+    write_text(path, text)
+    return None
+
+
+def serialize(triples: list[ox.Triple], format: str) -> str:
+    """`triples` as readable text in `format` (prefixes bound; JSON-LD with a compact context)."""
     from rdflib import Graph
 
     if format not in FORMATS:
         raise ValueError(f"unknown export format {format!r}: use one of {', '.join(FORMATS)}")
     graph = Graph()
-    graph.parse(data=ox.serialize(merged(store), format=ox.RdfFormat.N_TRIPLES), format="nt")
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     rdflib_format = FORMATS[format]
@@ -72,8 +86,4 @@ def export(store: LocalStore, format: str, path: str | Path | None = None) -> st
             if str(term).startswith(namespace)
         }
         options = {"context": {p: ns for p, ns in PREFIXES.items() if ns in used}, "indent": 2}
-    text = str(graph.serialize(format=rdflib_format, **options))
-    if path is None:
-        return text
-    write_text(path, text)
-    return None
+    return str(graph.serialize(format=rdflib_format, **options))
