@@ -224,3 +224,17 @@ def test_entity_page_from_a_result_link(page: Any, server: Server) -> None:
     assert page.locator("h1").inner_text() == "Liang Wenfeng"
     assert page.locator(".zh").inner_text() == "梁文鋒"
     _clean(page, server)
+
+
+def test_kept_tabs_ask_this_server(page: Any, server: Server) -> None:
+    """YASGUI keeps tabs between visits; one made when the server ran on another port must
+    ask the server that serves the page now."""
+    page.goto(server.url + "/")
+    page.locator(".tabPanel.active .CodeMirror").wait_for()
+    page.evaluate(
+        "() => { window.kgtoolYasgui.getTab().setEndpoint('http://127.0.0.1:9/sparql'); }"
+    )
+    page.wait_for_timeout(300)  # YASGUI writes its storage on change
+    page.reload()
+    page.locator(".tabPanel.active .CodeMirror").wait_for()
+    assert page.evaluate("window.kgtoolYasgui.getTab().getEndpoint()") == server.url + "/sparql"

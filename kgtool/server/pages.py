@@ -168,10 +168,14 @@ def _table(headers: Iterable[str], rows: list[list[str]]) -> str:
 
 
 def _names(labels: dict[str, tuple[str, ...]]) -> str:
+    """The names, each once: a name written alike in both Chinese scripts is shown once."""
+    shown: dict[str, str] = {}
+    for lang, names in sorted(labels.items()):
+        for name in names:
+            if lang and name not in shown:
+                shown[name] = lang
     return " · ".join(
-        f'<span lang="{escape(lang)}">{escape(" / ".join(names))}</span>'
-        for lang, names in sorted(labels.items())
-        if lang
+        f'<span lang="{escape(lang)}">{escape(name)}</span>' for name, lang in shown.items()
     )
 
 

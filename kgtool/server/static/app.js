@@ -66,7 +66,11 @@
   }
 
   function prepare(tab) {
-    const yasr = tab && tab.getYasr();
+    if (!tab) return;
+    // Tabs are kept between visits (the browser's storage): they must ask this server, on
+    // whatever port it runs now, not the one it ran on when the tab was made.
+    if (tab.getEndpoint() !== ENDPOINT) tab.setEndpoint(ENDPOINT);
+    const yasr = tab.getYasr();
     if (!yasr) return;
     const stored = (yasr.getPersistentConfig().pluginsConfig || {}).table;
     if (!stored || stored.isEllipsed !== false) yasr.storePluginConfig("table", { ...stored, ...TABLE });
