@@ -274,6 +274,21 @@ def expand(text: str, prefixes: Mapping[str, str] = PREFIXES) -> IRI:
     raise ValueError(f"not an IRI: {text!r}")
 
 
+def read_query_file(path: str | Path) -> str:
+    """The text of a `.rq` file a user names; `QueryError` naming it if it cannot be read."""
+    given = Path(path)
+    if given.is_dir():
+        raise QueryError("this is a folder, not a query file", source=str(path))
+    try:
+        return given.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise QueryError("no such query file", source=str(path)) from None
+    except UnicodeDecodeError as error:
+        raise QueryError(f"not UTF-8 text (byte {error.start})", source=str(path)) from None
+    except OSError as error:
+        raise QueryError(f"cannot read it: {error.strerror or error}", source=str(path)) from None
+
+
 class Catalog:
     """The named queries of a folder, parsed when first asked for."""
 
@@ -304,10 +319,7 @@ class Catalog:
             return self.get(text)
         looks_like_path = "\n" not in text and len(text) < 4096
         if looks_like_path and text.endswith(".rq"):
-            path = Path(text)
-            if not path.is_file():
-                raise UnknownQuery(text)
-            return parse(path.read_text(encoding="utf-8"), name=path.stem, source=str(path))
+            return parse(read_query_file(text), name=Path(text).stem, source=text)
         if looks_like_path and re.fullmatch(r"[\w.-]+", text):
             return self.get(text)
         return parse(text, name="SPARQL text", source="SPARQL text")

@@ -22,6 +22,7 @@ from kgtool.errors import (
     AmbiguousEntity,
     DataError,
     KgtoolError,
+    MissingExtra,
     ParameterError,
     QueryError,
     ReasoningUnavailable,
@@ -46,9 +47,11 @@ EXIT_CODES_HELP = """\
 exit codes:
   0  success
   1  validation ran and the data does not conform to the SHACL shapes
-  2  usage error: bad arguments, unknown query, parameter or entity, malformed SPARQL
+  2  usage error: bad arguments, unknown query, parameter or entity, a query file that is
+     missing or malformed (the message names file:line:column)
   3  data error: an RDF or shapes file is missing or malformed (the message names file:line:column)
-  4  another kgtool error (for instance a tool a command needs is unavailable)
+  4  another kgtool error: an output file or folder cannot be written (the message names it
+     and says why), or a tool or package a command needs is missing (it says what to install)
   5  internal error: a bug; run again with --debug for the traceback
 """
 
@@ -66,6 +69,8 @@ ERROR_EXITS: tuple[tuple[type[KgtoolError], int], ...] = (
 
 #: Modules that register more subcommands when imported.
 PLUGINS: tuple[str, ...] = ("kgtool.server.command",)
+#: The optional extra (pyproject's optional-dependencies) that brings each such module.
+EXTRAS = {"uvicorn": "server", "starlette": "server", "httptools": "server", "uvloop": "server"}
 
 
 class UsageError(KgtoolError):
@@ -147,6 +152,12 @@ def _query_arguments(parser: argparse.ArgumentParser) -> None:
         "--inferred",
         action="store_true",
         help="materialise RDFS/OWL RL inferences and query them too",
+    )
+    parser.add_argument(
+        "--detail",
+        action="store_true",
+        help="in a table, one row per result even where a summary is shown by default "
+        "(measures-reaching: the facts and quotes behind each measure)",
     )
     _add_data(parser)
     parser.add_argument(
@@ -234,6 +245,32 @@ def _query_table(result: QueryResult) -> str:
     return render(headers, rows, _columns()) + footer
 
 
+def _measures_summary(kg: KnowledgeGraph, params: dict[str, Any]) -> str:
+    """measures-reaching as a person wants it first: one line per measure, with its status
+    and the criteria the target meets."""
+    from kgtool.tables import render
+
+    target = params.get("target") or kg.named_query("measures-reaching").param("target").default
+    reaches = kg.measures_reaching(str(target))
+    rows = [
+        [
+            reach.status_label or "",
+            reach.label or kg.label(reach.measure),
+            "; ".join(dict.fromkeys(m.criterion_label for m in reach.matches if m.criterion_label)),
+        ]
+        for reach in reaches
+    ]
+    count = len(rows)
+    footer = f"({count} measure{'' if count == 1 else 's'}; --detail: the facts and quotes)\n"
+    return render(["status", "measure", "criteria met"], rows, _columns()) + footer
+
+
+#: Named queries whose table shows a summary unless --detail is given.
+SUMMARIES: dict[str, Callable[[KnowledgeGraph, dict[str, Any]], str]] = {
+    "measures-reaching": _measures_summary,
+}
+
+
 def _format_result(result: QueryResult, format: str | None) -> str:
     if result.kind == "graph":
         if format not in (None, "turtle", "nt"):
@@ -272,6 +309,10 @@ def _query(args: argparse.Namespace) -> int:
         kg = KnowledgeGraph.remote(args.endpoint, graph=args.graph or None, **_remote_options(args))
     else:
         kg = _load(args, reasoning=args.inferred)
+    summary = SUMMARIES.get(args.query or "")
+    if summary and args.format in (None, "table") and not args.detail and set(params) <= {"target"}:
+        _out(summary(kg, params))
+        return EXIT_OK
     result = kg.query(args.query if args.sparql is None else args.sparql, **params)
     text = _format_result(result, args.format)
     if args.format in ("csv", "tsv"):
@@ -582,6 +623,41 @@ register(
 )
 
 # ----------------------------------------------------------------------------------------------
+# release
+
+
+def _release_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", "-o", required=True, metavar="DIR", help="folder to write the release into"
+    )
+
+
+def _release(args: argparse.Namespace) -> int:
+    from kgtool.graph import KnowledgeGraph
+    from kgtool.release import release
+
+    done = release(KnowledgeGraph.load().store, args.out)
+    for distribution in done.distributions:
+        _out(
+            f"{done.folder / distribution.file}  {distribution.size} bytes  sha256 "
+            f"{distribution.sha256[:12]}…"
+        )
+    _out(f"{done.description}\n{done.checksums}")
+    return EXIT_OK
+
+
+register(
+    Command(
+        "release",
+        "write the versioned release: ontology (Turtle, RDF/XML, JSON-LD), data (Turtle, "
+        "N-Triples), shapes, JSON-LD context, and a VoID/DCAT description with checksums",
+        "kgtool release --out dist/release\n  (cd dist/release && sha256sum -c SHA256SUMS)",
+        _release_arguments,
+        _release,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
 # stats
 
 
@@ -840,6 +916,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if args.debug:
             raise
+        module = error.name or "" if isinstance(error, ModuleNotFoundError) else ""
+        extra = EXTRAS.get(module.partition(".")[0])
+        if extra is not None:
+            missing = MissingExtra(f"kgtool {args.command}", extra, module)
+            print(f"kgtool {args.command}: error: {missing}", file=sys.stderr)
+            return _exit_code(missing)
         print(
             f"kgtool {args.command}: internal error: {error!r} (--debug shows the traceback)",
             file=sys.stderr,

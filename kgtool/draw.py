@@ -43,12 +43,12 @@ def render(dot: str, path: str | Path) -> Path:
     fmt = out.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise KgtoolError(f"{out}: cannot draw to a .{fmt} file (use {', '.join(FORMATS)})")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    from kgtool import output
+
+    output.folder(out.parent)
     if fmt == "dot":
-        out.write_text(dot, encoding="utf-8")
-    else:
-        out.write_bytes(_layout(dot, fmt, str(out)))
-    return out
+        return output.write_text(out, dot)
+    return output.write_bytes(out, _layout(dot, fmt, str(out)))
 
 
 def svg(dot: str) -> str:

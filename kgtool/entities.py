@@ -2,21 +2,20 @@
 
 A name may be an IRI (`<https://…>` or bare), a prefixed name (`kgd:DeepSeek`), or any label
 or alias in any language (`DeepSeek`, `深度求索`), compared case-insensitively after NFKC
-normalisation. Traditional and simplified Chinese are folded together with a character map
-learned from the graph itself: every entity labelled in both scripts teaches the pairs of
-characters where the two labels differ.
+normalisation, with Traditional and Simplified Chinese folded together (`kgtool.chinese`):
+`白宮科技政策辦公室` and `白宫科技政策办公室` name the same office.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from kgtool.catalog import expand
+from kgtool.chinese import fold, fold_all
 from kgtool.errors import AmbiguousEntity, UnknownEntity
 from kgtool.namespaces import KGD, PREFIXES, RDF, RDFS, SKOS
 from kgtool.terms import IRI, Literal, Term
@@ -60,33 +59,34 @@ class LabelIndex:
         for entity, prop, label in rows:
             table = self.alt_labels if prop == SKOS.altLabel else self.labels
             table[entity][label.lang or ""].append(label.lexical)
-        self.fold = self._learn_fold()
-        self._table = str.maketrans(self.fold)
         self._names: dict[str, set[IRI]] = defaultdict(set)
         self._shown: dict[str, str] = {}
-        for table in (self.labels, self.alt_labels):
-            for entity, by_lang in table.items():
-                for names in by_lang.values():
-                    for name in names:
-                        key = self.key(name)
-                        self._names[key].add(entity)
-                        self._shown.setdefault(key, name)
+        self._named = [
+            (entity, name)
+            for table in (self.labels, self.alt_labels)
+            for entity, by_lang in table.items()
+            for names in by_lang.values()
+            for name in names
+        ]
+        self._keys = fold_all([name for _, name in self._named])
+        for (entity, name), key in zip(self._named, self._keys, strict=True):
+            self._names[key].add(entity)
+            self._shown.setdefault(key, name)
+        self._written: dict[str, dict[IRI, list[str]]] | None = None
 
-    def _learn_fold(self) -> dict[str, str]:
-        fold: dict[str, str] = {}
-        for by_lang in self.labels.values():
-            for traditional in by_lang.get("zh-hant", ()):
-                for simplified in by_lang.get("zh-hans", ()):
-                    if len(traditional) == len(simplified):
-                        fold.update(
-                            (t, s) for t, s in zip(traditional, simplified, strict=True) if t != s
-                        )
-        return fold
+    def written(self) -> dict[str, dict[IRI, list[str]]]:
+        """Every name of every thing under its key, as written (both scripts, every case);
+        built for the first search, which alone needs it."""
+        if self._written is None:
+            self._written = defaultdict(lambda: defaultdict(list))
+            for (entity, name), key in zip(self._named, self._keys, strict=True):
+                self._written[key][entity].append(name)
+        return self._written
 
-    def key(self, text: str) -> str:
-        return " ".join(unicodedata.normalize("NFKC", text).casefold().split()).translate(
-            self._table
-        )
+    @staticmethod
+    def key(text: str) -> str:
+        """What a name is compared by: either script, any case, any spacing."""
+        return fold(text)
 
     def label(self, term: Term | None) -> str:
         """A readable name for a term: its preferred label, a literal's text, or a prefixed name."""
@@ -103,6 +103,35 @@ class LabelIndex:
 
     def candidates(self, text: str) -> set[IRI]:
         return set(self._names.get(self.key(text), ()))
+
+    def search(self, text: str, limit: int = 20) -> list[tuple[IRI, str]]:
+        """The things whose label or alias matches `text` in either script, best first: the
+        whole name, then names that start with it, then names that contain it, then close
+        spellings. Each comes once, with the name it matched by."""
+        wanted = self.key(text)
+        if not wanted:
+            return []
+        typed = text.strip().casefold()
+        ranked: dict[IRI, tuple[int, str]] = {}
+        close = set(difflib.get_close_matches(wanted, list(self._names), n=limit, cutoff=0.6))
+        for key, written in self.written().items():
+            if key == wanted:
+                rank = 0
+            elif key.startswith(wanted):
+                rank = 1
+            elif wanted in key:
+                rank = 2
+            elif key in close:
+                rank = 3
+            else:
+                continue
+            for entity, names in written.items():
+                if entity not in ranked or rank < ranked[entity][0]:
+                    # the name as the person typed it: in their script where there are two
+                    name = next((n for n in names if typed in n.casefold()), names[0])
+                    ranked[entity] = (rank, name)
+        order = sorted(ranked, key=lambda iri: (ranked[iri][0], len(ranked[iri][1]), iri))
+        return [(iri, ranked[iri][1]) for iri in order[:limit]]
 
     def suggestions(self, text: str, n: int = 5) -> list[str]:
         """The labels closest to `text`, for an error message."""

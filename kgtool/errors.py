@@ -41,6 +41,22 @@ class DataError(LocatedError):
     """An RDF file is missing or malformed; the message names the file, line and column."""
 
 
+class OutputError(LocatedError):
+    """A file or folder to write cannot be written; the message names it and says why."""
+
+
+class MissingExtra(KgtoolError):
+    """A command needs packages of an optional extra that is not installed."""
+
+    def __init__(self, command: str, extra: str, module: str) -> None:
+        self.extra = extra
+        self.module = module
+        super().__init__(
+            f"{command} needs kgtool's {extra} extra (the module {module!r} is missing): "
+            f"pip install 'kgtool[{extra}]'"
+        )
+
+
 class QueryError(LocatedError):
     """A query is malformed or cannot run; the message names the query and the position."""
 

@@ -149,11 +149,22 @@ class KnowledgeGraph:
         return self._run(named, params, inferred)
 
     def _run(self, named: NamedQuery, params: dict[str, Any], inferred: bool | None) -> QueryResult:
+        sparql = self._bind(named, params)
+        return self._execute(sparql, named.source, self.reasoning if inferred is None else inferred)
+
+    def _bind(self, named: NamedQuery, params: dict[str, Any]) -> str:
         def entity(text: str) -> IRI:
             return self.resolve(text, context=f"query {named.name}")
 
-        sparql = bind(named, coerce(named, params, entity))
-        return self._execute(sparql, named.source, self.reasoning if inferred is None else inferred)
+        return bind(named, coerce(named, params, entity))
+
+    def sparql(self, name: str, /, **params: Any) -> str:
+        """The SPARQL text the named query `name` runs with these parameters: each given one
+        bound in its VALUES block (an entity given by name, resolved to its IRI), the others
+        at their defaults. For showing, sharing or running elsewhere what `query()` runs.
+        Raises `UnknownQuery`, `ParameterError` or `UnknownEntity` as `query()` does.
+        """
+        return self._bind(self._catalog.get(name), params)
 
     def _execute(self, sparql: str, source: str, inferred: bool) -> QueryResult:
         """Run bound SPARQL on the engine (a remote graph sends it to its store instead)."""
@@ -197,6 +208,11 @@ class KnowledgeGraph:
             )
 
         return resolve(text, self.labels, exists, context=context)
+
+    def search(self, text: str, *, limit: int = 20) -> list[tuple[IRI, str]]:
+        """Things whose label or alias matches `text` (in either Chinese script, any case),
+        best first, as (IRI, the name matched): for a search box."""
+        return self.labels.search(text, limit)
 
     def entity(self, label_or_iri: str) -> Entity:
         """Describe an entity: labels by language, aliases, classes, facts in and out."""

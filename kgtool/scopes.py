@@ -27,6 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kgtool import resources
+from kgtool.chinese import to_simplified
 from kgtool.namespaces import KG, KGD, KGS, KGV, OWL, RDF, RDFS, SKOS, XSD
 from kgtool.results import Row
 from kgtool.store import LocalStore
@@ -170,10 +171,11 @@ class _Writer:
     ) -> ox.NamedNode:
         node = _iri(scope_class(subject))
         self.add(node, RDF.type, _iri(OWL.Class))
-        for lang, text in sorted(labels.items()):
-            self.add(node, RDFS.label, ox.Literal(text, language=lang))
-        for lang, text in sorted(definitions.items()):
-            self.add(node, SKOS.definition, ox.Literal(text, language=lang))
+        for predicate, texts in ((RDFS.label, labels), (SKOS.definition, definitions)):
+            if "zh-Hant" in texts:
+                texts = {**texts, "zh-Hans": to_simplified(texts["zh-Hant"])}
+            for lang, text in sorted(texts.items()):
+                self.add(node, predicate, ox.Literal(text, language=lang))
         self.add(node, RDFS.isDefinedBy, _iri(SCOPES))
         return node
 

@@ -1208,11 +1208,16 @@ def generate(
     chosen = format or ("turtle" if path.suffix == ".ttl" else "nt")
     if chosen not in ("nt", "turtle"):
         raise ValueError(f"format must be nt or turtle, not {chosen!r}")
-    with path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as out:
-        writer = _Writer(out, turtle=chosen == "turtle")
-        generator = _Generator(writer, triples, seed)
-        generator.header()
-        generator.policy()
-        generator.world()
-        generator.claims()
+    try:
+        with path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as out:
+            writer = _Writer(out, turtle=chosen == "turtle")
+            generator = _Generator(writer, triples, seed)
+            generator.header()
+            generator.policy()
+            generator.world()
+            generator.claims()
+    except OSError as error:
+        from kgtool.output import failure
+
+        raise failure(path, error) from None
     return Summary(path, writer.count, triples, seed, dict(generator.counts), generator.examples)

@@ -1,8 +1,10 @@
 """Plain-text tables for a terminal: widths in display columns, so Chinese lines up.
 
 East Asian wide and full-width characters take two columns, combining marks none. A table
-that does not fit the terminal has its widest columns cut (with …); one that cannot fit even
-so is shown as records, one `name  value` line per cell, long values wrapped.
+wider than the terminal has its widest columns narrowed and their cells wrapped onto more
+lines (at a space where there is one, else between any two characters), never cut; when rows
+take several lines, a blank line sets each apart. A table that cannot fit even so is shown as
+records, one `name  value` line per cell, long values wrapped.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import functools
 import unicodedata
 from collections.abc import Sequence
 
-ELLIPSIS = "…"
 GAP = "  "
-#: Narrowest a column is cut to before the table switches to records.
+#: Narrowest a column is made before the table switches to records.
 MIN_COLUMN = 8
+#: Longest word a column keeps whole; a longer one (a URL) may be broken.
+LONG_WORD = 20
 
 
 def width(text: str) -> int:
@@ -33,69 +36,107 @@ def _flat(text: str) -> str:
     return " ".join(text.split()) if any(c in text for c in "\n\r\t") else text
 
 
-def clip(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` columns, ending in … when cut."""
-    if width(text) <= limit:
-        return text
-    out, used = [], 0
-    for char in text:
-        size = _char_width(char)
-        if used + size > limit - 1:
-            break
-        out.append(char)
-        used += size
-    return "".join(out) + ELLIPSIS
-
-
 def pad(text: str, size: int) -> str:
     return text + " " * (size - width(text))
 
 
-def wrap(text: str, limit: int) -> list[str]:
-    """`text` broken into lines of at most `limit` columns (at spaces where possible)."""
-    lines: list[str] = []
-    line, used = "", 0
+def _tokens(text: str) -> list[str]:
+    """`text` as the pieces a line may break between: words of narrow characters (a
+    hyphenated word also after each hyphen), single wide (Chinese) characters, and spaces."""
+    tokens, word = [], ""
     for char in text:
-        size = _char_width(char)
-        if used + size > limit:
-            cut = line.rfind(" ")
-            if cut > 0 and char != " ":
-                lines.append(line[:cut])
-                line = line[cut + 1 :]
-            else:
-                lines.append(line)
-                line = ""
-            used = width(line)
-        if char == " " and not line:
+        if char.isspace() or _char_width(char) == 2:
+            if word:
+                tokens.append(word)
+                word = ""
+            tokens.append(char)
+        else:
+            word += char
+            if char == "-" and len(word) > 1:
+                tokens.append(word)
+                word = ""
+    return [*tokens, word] if word else tokens
+
+
+def _pieces(token: str, limit: int) -> list[str]:
+    """A word longer than `limit` columns, broken into pieces that fit."""
+    pieces, piece = [], ""
+    for char in token:
+        if piece and width(piece) + _char_width(char) > limit:
+            pieces.append(piece)
+            piece = ""
+        piece += char
+    return [*pieces, piece]
+
+
+def wrap(text: str, limit: int) -> list[str]:
+    """`text` broken into lines of at most `limit` columns: at spaces and beside Chinese
+    characters, inside a word only when the word is longer than a line."""
+    lines: list[str] = []
+    line = ""
+    for token in _tokens(text):
+        if token.isspace():
+            line += " " if line and not line.endswith(" ") else ""
             continue
-        line += char
-        used += size
-    return [*lines, line] if line or not lines else lines
+        for piece in _pieces(token, limit):
+            if line.strip() and width(line) + width(piece) > limit:
+                lines.append(line.rstrip())
+                line = ""
+            line += piece
+    return [*lines, line.rstrip()] if line.strip() or not lines else lines
 
 
-def _fit(natural: list[int], total: int) -> list[int] | None:
-    """Column widths that fit `total`, cutting the widest first; None if impossible."""
+def _narrowest(header: str, cells: Sequence[str]) -> int:
+    """How narrow a column may get: its header and its words whole (Chinese, which breaks
+    between any two characters, has no words), and never under MIN_COLUMN."""
+    words = [word for cell in cells for word in cell.split() if word.isascii()]
+    longest = max([width(header), *(min(len(word), LONG_WORD) for word in words)])
+    return max(MIN_COLUMN, longest)
+
+
+def _fit(natural: list[int], least: list[int], total: int) -> list[int] | None:
+    """Column widths that fit `total`, narrowing the widest first, none under its `least`;
+    None if impossible."""
     widths = list(natural)
     room = total - len(GAP) * (len(widths) - 1)
     while sum(widths) > room:
-        widest = max(range(len(widths)), key=widths.__getitem__)
-        if widths[widest] <= MIN_COLUMN:
+        narrowable = [i for i, size in enumerate(widths) if size > least[i]]
+        if not narrowable:
             return None
-        widths[widest] -= 1
+        widths[max(narrowable, key=widths.__getitem__)] -= 1
     return widths
+
+
+def _lines(cells: Sequence[str], widths: Sequence[int]) -> list[str]:
+    """One row of cells, each wrapped to its column, as the lines it takes."""
+    wrapped = [wrap(cell, size) for cell, size in zip(cells, widths, strict=True)]
+    height = max(len(lines) for lines in wrapped)
+    return [
+        GAP.join(
+            pad(lines[n] if n < len(lines) else "", size)
+            for lines, size in zip(wrapped, widths, strict=True)
+        )
+        for n in range(height)
+    ]
 
 
 def render(headers: Sequence[str], rows: Sequence[Sequence[str]], max_width: int) -> str:
     """A table of `rows` under `headers` in at most `max_width` columns (records if need be)."""
     cells = [[_flat(cell) for cell in row] for row in rows]
     natural = [max([width(h), *(width(row[i]) for row in cells)]) for i, h in enumerate(headers)]
-    widths = _fit(natural, max_width)
+    least = [
+        min(size, _narrowest(h, [row[i] for row in cells]))
+        for i, (h, size) in enumerate(zip(headers, natural, strict=True))
+    ]
+    widths = _fit(natural, least, max_width)
     if widths is None:
         return _records(headers, cells, max_width)
-    lines = [GAP.join(pad(clip(h, w), w) for h, w in zip(headers, widths, strict=True))]
+    lines = _lines(headers, widths)
     lines.append(GAP.join("-" * w for w in widths))
-    for row in cells:
-        lines.append(GAP.join(pad(clip(c, w), w) for c, w in zip(row, widths, strict=True)))
+    body = [_lines(row, widths) for row in cells]
+    spaced = any(len(row) > 1 for row in body)
+    for number, row in enumerate(body):
+        lines += ([""] if spaced and number else []) + row
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

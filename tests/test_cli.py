@@ -88,13 +88,106 @@ def test_table_fits_the_terminal_with_chinese(kgtool: Run) -> None:
     )
     out = kgtool("query", "--sparql", sparql, columns=60).stdout
     lines = out.splitlines()
-    assert len(lines) == 23
+    assert len(lines) > 23  # the long labels take several lines each
     assert all(width(line) <= 60 for line in lines)
-    assert any(line.endswith("…") for line in lines)
+    assert "…" not in out
     assert any(any(ord(c) > 0x3000 for c in line) for line in lines)
     # entity cells are prefixed names (no spaces): the label cell starts after the first gap
-    second = {width(re.match(r"\S+\s+", line)[0]) for line in [lines[0], *lines[2:-1]]}  # type: ignore[index]
+    rows = [line for line in [lines[0], *lines[2:-1]] if line and not line.startswith(" ")]
+    second = {width(re.match(r"\S+\s+", line)[0]) for line in rows}  # type: ignore[index]
     assert len(second) == 1  # the label column starts at the same display column on each row
+
+
+def _shown(results: dict[str, Any]) -> list[str]:
+    """The texts a table shows for SPARQL JSON results: a `fooLabel` stands in for `foo`."""
+    variables = results["head"]["vars"]
+    texts = []
+    for binding in results["results"]["bindings"]:
+        for name in variables:
+            if f"{name}Label" in variables:
+                continue
+            term = binding.get(name) or binding.get(name.removesuffix("Label"))
+            if term is not None and term["type"] == "literal":
+                texts.append(term["value"])
+    return texts
+
+
+def test_named_queries_at_80_columns_cut_nothing(kgtool: Run) -> None:
+    from collections import Counter
+
+    names = [entry["name"] for entry in json.loads(kgtool("queries", "-f", "json").stdout)]
+    assert len(names) >= 11
+    for name in names:
+        table = kgtool("query", name, columns=80).stdout
+        assert all(width(line) <= 80 for line in table.splitlines()), name
+        if name == "measures-reaching":
+            texts = ["Export controls on high-end chips to China", "based in China"]
+        else:
+            texts = _shown(json.loads(kgtool("query", name, "-f", "json").stdout))
+        assert texts, name
+        assert table.count("…") == sum(text.count("…") for text in texts), name
+        # every character of every value is on the screen: nothing was cut
+        wanted = Counter("".join("".join(text.split()) for text in texts))
+        assert wanted - Counter("".join(table.split())) == Counter(), name
+
+
+def test_measures_reaching_shows_one_line_per_measure(kgtool: Run) -> None:
+    table = kgtool("query", "measures-reaching", "-p", "target=深度求索", columns=200).stdout
+    lines = table.splitlines()
+    assert lines[0].split() == ["status", "measure", "criteria", "met"]
+    assert lines[-1] == "(14 measures; --detail: the facts and quotes)"
+    assert len(lines) == 2 + 14 + 1  # no measure wraps at 200 columns
+    chips = next(line for line in lines if "Export controls on high-end chips to China" in line)
+    assert chips.startswith("in force") and chips.endswith("based in China")
+    app = next(line for line in lines if "under PAFACA" in line)
+    assert "based in China; operates an app serving US users" in app
+    detail = kgtool("query", "measures-reaching", "--detail", columns=200).stdout
+    assert detail.rstrip().endswith("rows)") and "盡管DeepSeek和Llama" in detail
+    csv = kgtool("query", "measures-reaching", "-f", "csv").stdout
+    assert csv.startswith("measure,measureLabel,") and len(csv.splitlines()) > 15
+
+
+def test_output_paths_that_cannot_be_written_are_named(kgtool: Run, tmp_path: Path) -> None:
+    missing = tmp_path / "nonexistent" / "dir" / "x.owl"
+    done = kgtool("export", "--format", "xml", "--out", str(missing), check=4)
+    assert f"{missing}: cannot write it: there is no folder {missing.parent}" in done.stderr
+    existing = tmp_path / "site"
+    existing.write_text("not a folder", encoding="utf-8")
+    done = kgtool("docs", "--out", str(existing), "--no-pictures", check=4)
+    assert f"{existing}: cannot make the folder: a file of that name is in the way" in done.stderr
+    done = kgtool("export", "-f", "nt", "--out", str(tmp_path), check=4)
+    assert f"{tmp_path}: cannot write it: it is a folder" in done.stderr
+    done = kgtool("synth", str(missing.with_suffix(".nt")), "-n", "1000", check=4)
+    assert f"{missing.with_suffix('.nt')}: cannot write it: there is no folder" in done.stderr
+    for error in ("FileNotFoundError", "FileExistsError", "internal error", "Traceback"):
+        assert error not in done.stderr
+
+
+def test_a_missing_query_file_is_named(kgtool: Run, tmp_path: Path) -> None:
+    done = kgtool("query", "missing.rq", check=2, cwd=tmp_path)
+    assert done.stderr == "kgtool query: error: missing.rq: no such query file\n"
+    (tmp_path / "folder.rq").mkdir()
+    done = kgtool("query", "folder.rq", check=2, cwd=tmp_path)
+    assert "folder.rq: this is a folder, not a query file" in done.stderr
+
+
+def test_serve_without_the_server_extra_says_what_to_install() -> None:
+    import os
+    import sys
+
+    from conftest import REPO
+
+    script = (
+        "import sys; sys.modules['uvicorn'] = None  # as if pip install . without [server]\n"
+        "from kgtool.cli import main; sys.exit(main(['serve', '--port', '0']))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 4, done.stderr
+    assert "pip install 'kgtool[server]'" in done.stderr
+    assert "uvicorn" in done.stderr and "internal error" not in done.stderr
 
 
 def test_user_errors_exit_2_without_traceback(kgtool: Run) -> None:

@@ -236,6 +236,66 @@ def test_measures_reaching_answer_names_the_measures_in_each_language(
     assert "美國對中國的高端芯片出口管制" in chinese
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_answer_is_in_the_page_language(site: Path, lang: str) -> None:
+    """No cell says "see the other page": statements, relations, joined lists and notes are
+    all shown in the page's language."""
+    from kgtool.docs.common import words
+
+    text = (site / f"index.{lang}.html").read_text(encoding="utf-8")
+    assert words(lang)["untranslated"] not in text
+    assert 'class="elsewhere"' not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_answer_columns_have_headers_in_the_page_language(
+    shipped_kg: KnowledgeGraph, site: Path, lang: str
+) -> None:
+    from kgtool.docs.common import columns
+
+    text = (site / f"index.{lang}.html").read_text(encoding="utf-8")
+    headers = re.findall(r'<th title="\?(\w+)">([^<]*)</th>', text)
+    assert len(headers) > 50
+    named = columns(lang)
+    assert all(named.get(variable) == header for variable, header in headers), headers
+    if lang == "zh-Hant":
+        assert all(CJK.search(header) for _, header in headers)
+        assert ("measure", "措施") in headers and ("evidenceStatus", "證據狀態") in headers
+
+
+def test_words_tables_have_the_same_keys_in_every_language() -> None:
+    from kgtool.docs.common import columns, separators, words
+
+    for table in (words, columns, separators):
+        assert set(table("en")) == set(table("zh-Hant")), table.__name__
+
+
+def test_the_chinese_page_translates_statements_lists_and_notes(site: Path) -> None:
+    text = (site / "index.zh-Hant.html").read_text(encoding="utf-8")
+    # a claim's statement: the article's own words, stated of the same claim in Chinese
+    assert "DeepSeek有5萬塊走私的H100,但因為違反了美國出口管制所以不敢對外說" in text
+    # a list the query joined: each criterion in Chinese, joined the Chinese way
+    assert "運營服務美國用戶的應用 且 位於中國" in text
+    # a background note, from the reviewed translations
+    assert "與文章不同:文章給出的日期是2025年3月27日。" in text
+
+
+def test_every_reviewed_translation_is_still_needed(shipped_kg: KnowledgeGraph) -> None:
+    """translations.toml is a stopgap: each entry must be an English text of the graph that
+    the graph does not already give in Chinese."""
+    from kgtool.docs.common import Names, translations
+
+    entries = translations("zh-Hant")
+    assert entries
+    names = Names(shipped_kg, "zh-Hant")
+    english = {text for (lang, text) in names.parallel() if lang == "en"}
+    graph = shipped_kg.query('SELECT DISTINCT ?t WHERE { ?s ?p ?t FILTER(LANG(?t) = "en") }')
+    texts = {str(row["t"]) for row in graph}
+    for source in entries:
+        assert source in texts, f"no longer in the graph: {source!r}"
+        assert source not in english, f"the graph now translates it: {source!r}"
+
+
 def test_sources_and_provenance(site: Path) -> None:
     english = Page((site / "index.en.html").read_text("utf-8"))
     texts = " ".join(text for text, _, _ in english.texts)

@@ -180,7 +180,7 @@ def test_unknown_query_suggests_names(fixture_kg: KnowledgeGraph) -> None:
     with pytest.raises(UnknownQuery, match="did you mean measures-reaching") as caught:
         fixture_kg.query("measures-reach")
     assert caught.value.suggestions[0] == "measures-reaching"
-    with pytest.raises(UnknownQuery):
+    with pytest.raises(QueryError, match=r"^no/such/file\.rq: no such query file$"):
         fixture_kg.query("no/such/file.rq")
 
 
@@ -591,12 +591,25 @@ def test_table_aligns_chinese_and_fits_the_width() -> None:
     text = render(["name", "label"], rows, 40)
     lines = text.splitlines()
     assert all(width(line) <= 40 for line in lines)
-    starts = {
-        width(line[: line.index(cell)])
-        for line, cell in zip(lines[2:], ["深度求索", "Entity"], strict=True)
-    }
+    first, second = lines[2], next(line for line in lines[3:] if line.startswith("實體清單"))
+    starts = {width(first[: first.index("深度求索")]), width(second[: second.index("Entity")])}
     assert len(starts) == 1  # the second column starts at the same display column on every row
-    assert lines[3].endswith("…")
+    # the long cell wraps in its column, whole: nothing is cut
+    at = lines.index(second)
+    label = " ".join(line.strip() for line in [second[second.index("Entity") :], *lines[at + 1 :]])
+    assert label == "Entity List, the list of the Bureau of Industry and Security"
+    assert "…" not in text
+
+
+def test_table_wraps_chinese_between_characters_and_keeps_words_whole() -> None:
+    quote = "他這么說不奇怪,Scale AI一直努力融入美國“國防科技”的圈子"
+    text = render(["who", "quote"], [["Wang", quote], ["Kratsios", "director"]], 30)
+    lines = text.splitlines()
+    assert all(width(line) <= 30 for line in lines)
+    pieces = [line[10:] for line in lines[2:] if line[10:].strip()]
+    assert "".join(pieces).replace(" ", "") == quote.replace(" ", "") + "director"
+    assert any("Scale" in piece for piece in pieces)  # a Latin word is never broken
+    assert "" in lines  # rows that wrap are set apart by a blank line
 
 
 def test_table_too_narrow_becomes_records() -> None:

@@ -73,6 +73,19 @@ def test_wheel_carries_the_data_files(wheel: Path) -> None:
         assert f"kgtool/queries/{path.name}" in names
     for path in (REPO / "data").glob("*.ttl"):
         assert f"kgtool/data/{path.name}" in names
+    for shipped in (
+        "kgtool/ontology/labels-zh-hans.ttl",
+        "kgtool/ontology/labels-zh-hans-overrides.toml",
+        "kgtool/data/labels-zh-hans.ttl",
+        "kgtool/server/static/yasgui/yasgui.min.js",
+        "kgtool/server/static/yasgui/yasgui.min.css",
+        "kgtool/server/static/yasgui/LICENSES.txt",
+        "kgtool/release-templates/description.ttl",
+        "kgtool/docs/translations.toml",
+    ):
+        assert shipped in names, shipped
+    licences = {Path(n).name for n in names if ".dist-info/licenses/" in n}
+    assert licences >= {"LICENSE", "LICENSE-DATA", "NOTICE", "LICENSES.txt"}
 
 
 def test_installed_wheel_runs(installed: Path, tmp_path: Path) -> None:
@@ -104,3 +117,8 @@ def test_installed_wheel_runs(installed: Path, tmp_path: Path) -> None:
     assert any("International Emergency Economic Powers Act" in row for row in rows)
     listing = _run(installed, str(installed / "kgtool"), "queries", cwd=tmp_path)
     assert "measures-reaching" in listing.stdout
+    _run(installed, str(installed / "kgtool"), "release", "--out", "release", cwd=tmp_path)
+    checked = subprocess.run(
+        ["sha256sum", "-c", "SHA256SUMS"], cwd=tmp_path / "release", capture_output=True
+    )
+    assert checked.returncode == 0 and checked.stdout.count(b": OK") == 7

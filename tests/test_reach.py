@@ -88,7 +88,7 @@ def test_the_scope_classes_file_is_what_the_criteria_give() -> None:
     }
     classes = {s for s, _ in labelled}
     assert len(classes) >= 15 + 7
-    assert labelled == {(s, lang) for s in classes for lang in ("en", "zh-hant")}
+    assert labelled == {(s, lang) for s in classes for lang in ("en", "zh-hant", "zh-hans")}
     chip = rdflib.URIRef("https://w3id.org/kgtool/scope/m-chip-export-controls")
     assert str(made.value(chip, rdflib.RDFS.label)) in {
         "within reach of: Export controls on high-end chips to China",

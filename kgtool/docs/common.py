@@ -53,13 +53,43 @@ def languages() -> tuple[str, ...]:
     return tuple(_strings())
 
 
-def words(lang: str) -> Mapping[str, str]:
-    """The words of pages and pictures in `lang` (headings, captions, legends)."""
+def _table(lang: str) -> dict[str, Any]:
     strings = _strings()
     if lang not in strings:
         known = ", ".join(strings)
         raise KgtoolError(f"no pages or pictures in language {lang!r} (languages: {known})")
     return strings[lang]
+
+
+def words(lang: str) -> Mapping[str, str]:
+    """The words of pages and pictures in `lang` (headings, captions, legends)."""
+    return {key: value for key, value in _table(lang).items() if isinstance(value, str)}
+
+
+def columns(lang: str) -> Mapping[str, str]:
+    """The headers of query answers' columns in `lang`, by query variable."""
+    found: dict[str, str] = _table(lang).get("columns", {})
+    return found
+
+
+def separators(lang: str) -> Mapping[str, str]:
+    """How a page in `lang` joins the parts of a list a query joined with each separator."""
+    found: dict[str, str] = _table(lang).get("separators", {})
+    return found
+
+
+@cache
+def _translations() -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = tomllib.loads(
+        resource("translations.toml").read_text(encoding="utf-8")
+    )
+    return table
+
+
+def translations(lang: str) -> Mapping[str, str]:
+    """Reviewed translations into `lang` of texts the graph gives in another language only
+    (`translations.toml`), by the text as the graph gives it."""
+    return _translations().get(lang, {})
 
 
 @cache
@@ -97,9 +127,11 @@ class Names:
 
     def __init__(self, kg: KnowledgeGraph, lang: str) -> None:
         self.lang = lang
+        self._kg = kg
         self._key = lang.lower()
         self._labels = kg.labels.labels
         self._reverse: dict[tuple[str, str], set[IRI]] | None = None
+        self._parallel: dict[tuple[str, str], set[str]] | None = None
 
     def label(self, term: Term | None) -> str | None:
         """The term's label in this language, if it has one."""
@@ -118,7 +150,9 @@ class Names:
 
     def translate(self, literal: Literal) -> str | None:
         """The text of `literal` in this language: itself if untagged or in this language; if it
-        is another language's label of exactly one thing, that thing's label here; else None."""
+        is another language's label of exactly one thing, that thing's label here; if the
+        graph states it of a thing beside exactly one text in this language (a statement, a
+        title, a note given in both), that text; a reviewed translation; else None."""
         if not literal.lang or literal.lang == self._key:
             return plain(literal)
         if self._reverse is None:
@@ -128,7 +162,30 @@ class Names:
                     for name in names:
                         self._reverse[(lang, name)].add(iri)
         things = self._reverse.get((literal.lang, literal.lexical), set())
-        return self.label(next(iter(things))) if len(things) == 1 else None
+        label = self.label(next(iter(things))) if len(things) == 1 else None
+        if label is not None:
+            return label
+        texts = self.parallel().get((literal.lang, literal.lexical), set())
+        if len(texts) == 1:
+            return next(iter(texts))
+        return translations(self.lang).get(literal.lexical)
+
+    def parallel(self) -> dict[tuple[str, str], set[str]]:
+        """For each (language, text) of the graph, the texts in this language that the same
+        thing and property carry."""
+        if self._parallel is None:
+            by_statement: dict[tuple[Term, Term], list[Literal]] = defaultdict(list)
+            for row in run(self._kg, "parallel-texts"):
+                text, thing, prop = row["text"], row["thing"], row["property"]
+                if isinstance(text, Literal) and thing is not None and prop is not None:
+                    by_statement[(thing, prop)].append(text)
+            self._parallel = defaultdict(set)
+            for texts in by_statement.values():
+                here = {t.lexical for t in texts if t.lang == self._key}
+                for text in texts:
+                    if here and text.lang != self._key:
+                        self._parallel[(text.lang or "", text.lexical)] |= here
+        return self._parallel
 
 
 def width(text: str) -> int:

@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kgtool.docs.common import Names, languages, plain, run, words, written_in
+from kgtool import output
+from kgtool.docs.common import (
+    Names,
+    columns,
+    languages,
+    plain,
+    run,
+    separators,
+    words,
+    written_in,
+)
 from kgtool.terms import IRI, BlankNode, Literal, Term
 
 if TYPE_CHECKING:
@@ -27,6 +37,11 @@ if TYPE_CHECKING:
 
 #: An untagged one-word value such as a query's "article" or "background": a keyword.
 _KEYWORD = re.compile(r"[a-z][a-z-]*")
+#: A list a query joins: `(GROUP_CONCAT(... ; separator="S") AS ?name)`.
+_JOINED = re.compile(
+    r'GROUP_CONCAT\s*\([^;()]*;\s*separator\s*=\s*"((?:[^"\\]|\\.)*)"\s*\)\s*AS\s*[?$](\w+)',
+    re.IGNORECASE,
+)
 #: How many instances of a class, and uses of a property, the reference shows.
 SHOWN_INSTANCES = 8
 SHOWN_USES = 3
@@ -106,7 +121,8 @@ class QueryEntry:
     row: str
     description: str
     sparql: str
-    columns: list[str]
+    #: (variable, header in the page's language)
+    columns: list[tuple[str, str]]
     rows: list[list[Text | Ref]]
 
 
@@ -197,6 +213,8 @@ class _Writer:
         self.others = others
         self.names = Names(graph.kg, lang)
         self.words = dict(words(lang))
+        self.columns = columns(lang)
+        self.separators = separators(lang)
 
     # -- small pieces
 
@@ -217,6 +235,18 @@ class _Writer:
             text = text[: cut - 1] + "…"
         return Text(text, None if literal.lang else written_in(text))
 
+    def joined(self, literal: Literal, separator: str) -> Text | None:
+        """A list the query joined with `separator`, each part in this page's language, joined
+        as this page joins lists; None unless every part can be."""
+        parts = [
+            self.names.translate(Literal(part, lang=literal.lang))
+            for part in literal.lexical.split(separator)
+        ]
+        if any(part is None for part in parts):
+            return None
+        text = self.separators.get(separator, separator).join(str(part) for part in parts)
+        return Text(text, written_in(text))
+
     def in_language(self, literals: Iterable[Literal]) -> list[Text]:
         """The literals in this page's language (untagged ones count as every language's)."""
         return [
@@ -225,11 +255,16 @@ class _Writer:
             if literal.lang in (None, self.lang.lower())
         ]
 
-    def cell(self, term: Term | None, elsewhere: str | None = None) -> Text | Ref:
+    def cell(
+        self, term: Term | None, elsewhere: str | None = None, joined: str | None = None
+    ) -> Text | Ref:
         """A value from a query answer; text in another language only is replaced by a note
-        linking to `elsewhere` (the page in that language)."""
+        linking to `elsewhere` (the page in that language). `joined` is the separator of a
+        list the query joined: each part is then translated on its own."""
         if isinstance(term, Literal):
             shown = self.literal(term)
+            if shown is None and joined:
+                shown = self.joined(term, joined)
             if shown is None:
                 page = f"index.{_language(term.lang, self.others)}.html"
                 return Text(self.words["untranslated"], elsewhere=page + (elsewhere or ""))
@@ -353,6 +388,7 @@ class _Writer:
         ]
         english = self.lang.lower() == "en"
         question = query.question(self.lang) if self.lang.lower() in query.questions else ""
+        joined = {name: separator for separator, name in _JOINED.findall(query.sparql)}
         return QueryEntry(
             name=query.name,
             heading=query.title if english else question or query.name,
@@ -363,9 +399,12 @@ class _Writer:
             row=query.row if english else "",
             description=query.description if english else "",
             sparql=_body(query.sparql),
-            columns=columns,
+            columns=[(column, self.columns.get(column, column)) for column in columns],
             rows=[
-                [self.cell(row[column], f"#query-{query.name}") for column in columns]
+                [
+                    self.cell(row[column], f"#query-{query.name}", joined.get(column))
+                    for column in columns
+                ]
                 for row in result
             ],
         )
@@ -461,8 +500,7 @@ def write_site(
 
     from kgtool import draw
 
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = output.folder(out)
     wanted = tuple(langs or languages())
     draw_pictures = draw.available() if pictures is None else pictures
     graph = _Graph(kg)
@@ -501,6 +539,5 @@ def write_site(
             ),
         )
         path = folder / f"index.{lang}.html"
-        path.write_text(template.render(page=page, w=page.words), encoding="utf-8")
-        written.append(path)
+        written.append(output.write_text(path, template.render(page=page, w=page.words)))
     return written

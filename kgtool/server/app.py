@@ -6,8 +6,12 @@ a query process (`kgtool.server.pool`). Routes:
     /                     the query page
     /sparql               SPARQL 1.1 Protocol (GET, POST form, POST direct); without a query,
                           the service description
-    /queries              the named queries (JSON);  /queries/{name}?param=value  runs one
-    /id/{slug}            an entity: an HTML page for browsers, else its data (Turtle, JSON-LD…)
+    /queries              the named queries (JSON);  /queries/{name}?param=value  runs one;
+                          /queries/{name}.rq?param=value  its SPARQL text with those values
+    /id/{slug}            an entity: an HTML page for browsers, else its data (Turtle, JSON-LD…);
+                          a name instead of the slug (a label in either Chinese script, an
+                          alias) redirects to the entity, or lists the closest names
+    /search?q=…           entities by name (HTML for browsers, JSON for scripts)
     /.well-known/void     the VoID description of the dataset
     /static/…             the page's style and script
 
@@ -39,7 +43,7 @@ import pyoxigraph as ox
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -87,7 +91,11 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SECURITY = {"X-Content-Type-Options": "nosniff"}
 _PAGE_SECURITY = {
     **_SECURITY,
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+        # YASGUI's editor and tables set style attributes from their script
+        "style-src 'self' 'unsafe-inline'"
+    ),
     "Referrer-Policy": "same-origin",
 }
 _OPEN = {**_SECURITY, "Access-Control-Allow-Origin": "*", "Vary": "Accept"}
@@ -512,10 +520,62 @@ class Endpoint:
             reply = await self._answer(
                 request, ("entity", iri, chosen), EntityJob(iri, chosen), cacheable=True
             )
-        if reply.status == 404 and html:
-            missing = pages.missing_page(reply.body.decode("utf-8").strip())
-            return self._respond(Reply(404, media.HTML, missing.encode("utf-8")))
+        if reply.status == 404:
+            return self._unknown_entity(request, reply, html)
         return self._respond(reply)
+
+    def _unknown_entity(self, request: Request, reply: Reply, html: bool) -> Response:
+        """/id/ with something that is not a slug: a name redirects to its entity (303);
+        otherwise the 404 lists the closest names."""
+        name = request.path_params["slug"]
+        path = pages.named_path(self.kg, name)
+        if path is not None:
+            query = request.url.query
+            return RedirectResponse(path + (f"?{query}" if query else ""), status_code=303)
+        hits = pages.found(self.kg, name, limit=8)
+        message = reply.body.decode("utf-8").strip()
+        if html:
+            missing = pages.missing_page(message, hits)
+            return self._respond(Reply(404, media.HTML, missing.encode("utf-8")))
+        closest = "".join(f"\n  {label}: {path}" for path, label, _ in hits)
+        return _text(404, message + (f"\nclosest names:{closest}" if closest else ""))
+
+    async def search(self, request: Request) -> Response:
+        """Entities by name, for the search box: HTML, or JSON when asked (format=json)."""
+
+        async def handler(request: Request) -> Response:
+            params = _group(_pairs(request.scope.get("query_string", b""), "query string"))
+            unknown = sorted(set(params) - {"q", "format"})
+            if unknown:
+                raise Refused(400, f"unknown parameter {unknown[0]!r} (q= and format= are taken)")
+            text = _single(params, "q") or ""
+            hits = pages.found(self.kg, text) if text.strip() else []
+            if _single(params, "format") == "json" or not media.wants_html(
+                request.headers.get("accept")
+            ):
+                return Response(
+                    pages.search_json(hits), media_type="application/json", headers=_OPEN
+                )
+            path = pages.named_path(self.kg, text) if text.strip() else None
+            if path is not None:
+                return RedirectResponse(path, status_code=303)
+            body = pages.search_page(text, hits).encode("utf-8")
+            return Response(body, media_type="text/html; charset=utf-8", headers=_PAGE_SECURITY)
+
+        return await self._handle(request, handler)
+
+    async def named_text(self, request: Request) -> Response:
+        """A named query's SPARQL with the parameters given bound, as the query page shows it."""
+
+        async def handler(request: Request) -> Response:
+            pairs = _pairs(request.scope.get("query_string", b""), "query string")
+            params = {name: _single(_group(pairs), name) or "" for name, _ in pairs}
+            text = self.kg.sparql(request.path_params["name"], **params)
+            return Response(
+                text, media_type="application/sparql-query; charset=utf-8", headers=_OPEN
+            )
+
+        return await self._handle(request, handler)
 
     async def http_error(self, request: Request, error: Exception) -> Response:
         """Starlette's own 404 and 405, with a message that says what to do instead."""
@@ -620,7 +680,9 @@ def create_app(config: ServerConfig, kg: KnowledgeGraph, *, announce: str = "") 
             methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
         ),
         Route("/queries", endpoint.catalog_json, methods=["GET"]),
+        Route("/queries/{name}.rq", endpoint.named_text, methods=["GET"]),
         Route("/queries/{name}", endpoint.named, methods=["GET"]),
+        Route("/search", endpoint.search, methods=["GET"]),
         Route("/id/{slug:path}", endpoint.entity, methods=["GET"]),
         Route("/.well-known/void", endpoint.void, methods=["GET"]),
         Mount("/static", StaticFiles(packages=[("kgtool.server", "static")]), name="static"),

@@ -1,7 +1,10 @@
-"""The HTML pages: the query page, and the page of each entity at its dereferenced IRI.
+"""The HTML pages: the query page, the entity search, and the page of each entity at its
+dereferenced IRI.
 
 Pages are written from templates in `kgtool/server/templates/` with every value escaped; their
-style and script are the shipped files in `static/`, so they work with no internet.
+style and script are the shipped files in `static/` (the query editor is YASGUI, bundled in
+`static/yasgui/`), so they work with no internet. Names typed into the search box or after
+`/id/` are found in either Chinese script (`kgtool.chinese`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from importlib.resources import files
 from string import Template
 
 from kgtool.entities import Fact
+from kgtool.errors import AmbiguousEntity, UnknownEntity
 from kgtool.graph import KnowledgeGraph
 from kgtool.namespaces import KGD, PREFIXES
 from kgtool.results import Row
@@ -37,22 +41,89 @@ def page(title: str, body: str, *, head: str = "", scripts: str = "") -> str:
     )
 
 
+def _json(value: object) -> str:
+    """JSON to embed in a <script type="application/json"> element: nothing in it can end the
+    element or open a comment."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
 def index_page() -> str:
-    """The query page: the editor with kgtool's prefixes, the named queries, the results."""
+    """The query page: YASGUI on /sparql with kgtool's prefixes, and the named queries (from
+    /queries: their questions and parameters) to open in it as tabs."""
     prefixes = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+    query = prefixes + "\n" + _query("start.rq")
     body = _template("index.html").substitute(
-        query=escape(prefixes + "\n" + _query("start.rq")),
-        prefixes=escape(json.dumps(PREFIXES), quote=False),
+        settings=_json({"prefixes": PREFIXES, "query": query}), query=escape(query)
     )
     return page(
         "kgtool — SPARQL query page",
         body,
-        scripts='<script src="/static/app.js"></script>\n',
+        head='<link rel="stylesheet" href="/static/yasgui/yasgui.min.css">\n',
+        scripts='<script src="/static/yasgui/yasgui.min.js"></script>\n'
+        '<script src="/static/app.js"></script>\n',
     )
 
 
-def missing_page(message: str) -> str:
-    return page("Not found — kgtool", _template("missing.html").substitute(message=escape(message)))
+def missing_page(message: str, suggestions: Iterable[tuple[str, str, str]] = ()) -> str:
+    """The page for a name that names nothing: the message, and the closest entities."""
+    return page(
+        "Not found — kgtool",
+        _template("missing.html").substitute(
+            message=escape(message), suggestions=_found(list(suggestions))
+        ),
+    )
+
+
+def found(kg: KnowledgeGraph, text: str, limit: int = 20) -> list[tuple[str, str, str]]:
+    """The entities with a page here whose names match `text` (either script), best first:
+    (path, label, the name matched)."""
+    hits = []
+    for iri, matched in kg.search(text, limit=limit * 2):
+        path = local(iri)
+        if path is not None:
+            hits.append((path, kg.label(iri), matched))
+    return hits[:limit]
+
+
+def _found(hits: list[tuple[str, str, str]]) -> str:
+    if not hits:
+        return ""
+    items = "".join(
+        f'<li><a href="{escape(path)}">{escape(label)}</a>'
+        + (f' <span class="matched">{escape(matched)}</span>' if matched != label else "")
+        + "</li>"
+        for path, label, matched in hits
+    )
+    return f'<ul class="found">{items}</ul>'
+
+
+def search_page(text: str, hits: list[tuple[str, str, str]]) -> str:
+    """The answer to the search box: the matching entities, or a word that there are none."""
+    heading = f"Entities named like “{text}”" if text.strip() else "Find an entity"
+    content = _found(hits) or (
+        _none(f"No entity is called anything like {text!r}.") if text.strip() else ""
+    )
+    form = _template("search.html").substitute(text=escape(text))
+    return page(
+        f"{text} — kgtool search" if text.strip() else "Search — kgtool",
+        f'<article class="entity search"><h1>{escape(heading)}</h1>{form}{content}</article>',
+    )
+
+
+def search_json(hits: list[tuple[str, str, str]]) -> bytes:
+    """The search answer for a script: [{"path", "label", "matched"}…]."""
+    entries = [{"path": path, "label": label, "matched": matched} for path, label, matched in hits]
+    return json.dumps(entries, ensure_ascii=False).encode("utf-8")
+
+
+def named_path(kg: KnowledgeGraph, text: str) -> str | None:
+    """The page of the one entity that `text` (a label in either script, an alias, a prefixed
+    name) names, if exactly one does and it has a page here."""
+    try:
+        return local(kg.resolve(text))
+    except (UnknownEntity, AmbiguousEntity):
+        return None
 
 
 def local(iri: str) -> str | None:
@@ -97,10 +168,14 @@ def _table(headers: Iterable[str], rows: list[list[str]]) -> str:
 
 
 def _names(labels: dict[str, tuple[str, ...]]) -> str:
+    """The names, each once: a name written alike in both Chinese scripts is shown once."""
+    shown: dict[str, str] = {}
+    for lang, names in sorted(labels.items()):
+        for name in names:
+            if lang and name not in shown:
+                shown[name] = lang
     return " · ".join(
-        f'<span lang="{escape(lang)}">{escape(" / ".join(names))}</span>'
-        for lang, names in sorted(labels.items())
-        if lang
+        f'<span lang="{escape(lang)}">{escape(name)}</span>' for name, lang in shown.items()
     )
 
 

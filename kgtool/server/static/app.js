@@ -1,22 +1,16 @@
-// kgtool query page: the named queries from /queries, the SPARQL editor, and a results table.
-// Plain DOM, no library and nothing fetched from elsewhere: the page works offline.
+// kgtool query page: YASGUI (bundled in /static/yasgui/) on this server's /sparql, with the
+// project's prefixes, and the named research queries from /queries, each opened in a tab of
+// its own with its parameters bound by the server (names in either Chinese script resolve).
+// Nothing is fetched from elsewhere: the page works offline.
 "use strict";
 
 (function () {
-  const PREFIXES = JSON.parse(document.getElementById("prefixes").textContent);
+  const settings = JSON.parse(document.getElementById("settings").textContent);
+  const PREFIXES = settings.prefixes;
   const DATA_NS = PREFIXES.kgd;
-  const NUMERIC = /#(integer|decimal|double|float|int|long|short|byte|nonNegativeInteger|positiveInteger)$/;
-  const RESULTS_JSON = "application/sparql-results+json";
-  const ACCEPT = RESULTS_JSON + ", text/turtle;q=0.9";
-
-  const editor = document.getElementById("editor");
-  const textarea = document.getElementById("query");
-  const status = document.getElementById("status");
-  const results = document.getElementById("results");
-  const source = document.getElementById("source");
-  const downloads = document.getElementById("downloads");
-  const csvLink = document.getElementById("download-csv");
-  const jsonLink = document.getElementById("download-json");
+  const ENDPOINT = window.location.origin + "/sparql";
+  // Results as a person reads them: whole values (no ellipsis), 50 rows a page.
+  const TABLE = { isEllipsed: false, compact: true, pageSize: 50 };
 
   function element(tag, attributes, ...children) {
     const node = document.createElement(tag);
@@ -31,137 +25,95 @@
     return node;
   }
 
-  function compact(iri) {
-    for (const [prefix, namespace] of Object.entries(PREFIXES)) {
-      if (iri.startsWith(namespace)) {
-        const local = iri.slice(namespace.length);
-        if (/^[\w.-]+$/.test(local)) return prefix + ":" + local;
+  const yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint: ENDPOINT, method: "POST" },
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: { getData: () => [{ endpoint: ENDPOINT }] },
+    persistenceId: "kgtool-query-page",
+    yasqe: { value: settings.query, prefixCcApi: null, editorHeight: "260px" },
+    yasr: { prefixes: PREFIXES, defaultPlugin: "table", pluginOrder: ["table", "response"] },
+  });
+
+  // Each column as wide as its longest value needs to be read in a few lines: a column of
+  // sentences gets room, a column of codes does not; the table scrolls sideways instead of
+  // squeezing every column (the header cells keep the widths across the table's pages).
+  function columnWidths(yasr) {
+    const results = yasr.results;
+    if (!results || !results.getVariables) return;
+    const variables = results.getVariables();
+    const longest = variables.map((name) =>
+      Math.max(0, ...results.getBindings().map((row) => (row[name] ? row[name].value.length : 0))),
+    );
+    const headers = yasr.resultsEl.querySelectorAll("table.dataTable thead th");
+    const offset = headers.length - variables.length; // the row-number column
+    longest.forEach((length, index) => {
+      const header = headers[index + offset];
+      if (!header) return;
+      header.style.minWidth = length > 80 ? "32ch" : length > 30 ? "18ch" : length > 12 ? "10ch" : "";
+    });
+  }
+
+  // The graph's IRIs open their page on this server, in the same window.
+  function localLinks(yasr) {
+    for (const link of yasr.resultsEl.querySelectorAll("a[href]")) {
+      const href = link.getAttribute("href");
+      if (href.startsWith(DATA_NS) && href.length > DATA_NS.length) {
+        link.setAttribute("href", "/id/" + href.slice(DATA_NS.length));
+        link.removeAttribute("target");
+        link.setAttribute("title", href);
       }
     }
-    return "<" + iri + ">";
   }
 
-  function iriNode(iri, text) {
-    const shown = text === undefined ? compact(iri) : text;
-    if (iri.startsWith(DATA_NS) && iri.length > DATA_NS.length) {
-      return element("a", { href: "/id/" + iri.slice(DATA_NS.length), title: iri }, shown);
+  function prepare(tab) {
+    if (!tab) return;
+    // Tabs are kept between visits (the browser's storage): they must ask this server, on
+    // whatever port it runs now, not the one it ran on when the tab was made.
+    if (tab.getEndpoint() !== ENDPOINT) tab.setEndpoint(ENDPOINT);
+    const yasr = tab.getYasr();
+    if (!yasr) return;
+    const stored = (yasr.getPersistentConfig().pluginsConfig || {}).table;
+    if (!stored || stored.isEllipsed !== false) yasr.storePluginConfig("table", { ...stored, ...TABLE });
+    if (!yasr.kgtoolLinks) {
+      yasr.on("drawn", () => {
+        columnWidths(yasr);
+        localLinks(yasr);
+      });
+      yasr.kgtoolLinks = true;
     }
-    return element("span", { class: text === undefined ? "iri" : null, title: iri }, shown);
   }
 
-  function termNode(term) {
-    if (!term) return "";
-    if (term.type === "uri") return iriNode(term.value);
-    if (term.type === "bnode") return "_:" + term.value;
-    return element("span", { lang: term["xml:lang"] || null }, term.value);
-  }
+  for (const id of Object.keys(yasgui._tabs)) prepare(yasgui.getTab(id));
+  yasgui.on("tabAdd", (instance, id) => prepare(instance.getTab(id)));
+  yasgui.on("tabSelect", (instance, id) => prepare(instance.getTab(id)));
 
-  function setStatus(text, isError) {
-    status.textContent = text;
-    status.classList.toggle("error", Boolean(isError));
-  }
-
-  function showError(code, message) {
-    results.replaceChildren(element("div", { class: "error" }, "HTTP " + code + "\n" + message));
-  }
-
-  // A column `x` whose label is in `xLabel` shows the label, linked to the IRI.
-  function renderTable(document_) {
-    const variables = document_.head.vars;
-    const labelled = new Set(variables.filter((v) => variables.includes(v + "Label")));
-    const shown = variables.filter((v) => !(v.endsWith("Label") && labelled.has(v.slice(0, -5))));
-    const head = element("tr", {}, ...shown.map((v) => element("th", { scope: "col" }, v)));
-    const body = element("tbody");
-    for (const binding of document_.results.bindings) {
-      const row = element("tr");
-      for (const name of shown) {
-        const term = binding[name];
-        const label = labelled.has(name) ? binding[name + "Label"] : undefined;
-        const numeric = term && term.type === "literal" && NUMERIC.test(term.datatype || "");
-        let content;
-        if (term && term.type === "uri" && label) content = iriNode(term.value, label.value);
-        else content = termNode(term || label);
-        const length = ((label || term || {}).value || "").length;
-        const width = numeric ? "number" : length > 60 ? "long" : length > 16 ? "medium" : null;
-        row.append(element("td", { class: width }, content));
-      }
-      body.append(row);
+  async function openNamed(query, inputs, message) {
+    const params = new URLSearchParams();
+    for (const [name, input] of Object.entries(inputs)) {
+      if (input.value.trim()) params.set(name, input.value.trim());
     }
-    results.replaceChildren(element("table", { class: "rows" }, element("thead", {}, head), body));
-    return document_.results.bindings.length;
-  }
-
-  async function run(url, init, label) {
-    setStatus("Running " + label + "…");
-    downloads.hidden = true;
-    const started = performance.now();
+    message.textContent = "";
     let response;
     try {
-      response = await fetch(url, init);
+      response = await fetch("/queries/" + encodeURIComponent(query.name) + ".rq?" + params);
     } catch (error) {
-      setStatus("The server did not answer.", true);
-      showError("—", String(error));
-      return null;
+      message.textContent = "The server did not answer.";
+      return;
     }
-    const elapsed = Math.round(performance.now() - started);
     const text = await response.text();
     if (!response.ok) {
-      setStatus(label + " failed (" + response.status + ")", true);
-      showError(response.status, text);
-      return null;
+      message.textContent = text.trim();
+      return;
     }
-    const type = (response.headers.get("content-type") || "").split(";")[0];
-    if (type === RESULTS_JSON) {
-      const parsed = JSON.parse(text);
-      if (typeof parsed.boolean === "boolean") {
-        results.replaceChildren(element("p", { class: "boolean" }, String(parsed.boolean)));
-        setStatus("ASK answered in " + elapsed + " ms");
-        return "ask";
-      }
-      const count = renderTable(parsed);
-      setStatus(count + (count === 1 ? " row" : " rows") + " · " + elapsed + " ms");
-      return "select";
+    let tab = yasgui.tabNameTaken(query.name);
+    if (tab) {
+      yasgui.selectTabId(tab.getId());
+      tab.setQuery(text);
+    } else {
+      tab = yasgui.addTab(true, { name: query.name, yasqe: { value: text } });
     }
-    results.replaceChildren(element("pre", {}, text));
-    setStatus("Graph in " + type + " · " + elapsed + " ms");
-    return "graph";
-  }
-
-  function offerDownloads(csv, json) {
-    csvLink.href = csv;
-    jsonLink.href = json;
-    downloads.hidden = false;
-  }
-
-  editor.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const query = textarea.value;
-    const kind = await run(
-      "/sparql",
-      {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: ACCEPT },
-        body: new URLSearchParams({ query }),
-      },
-      "the query",
-    );
-    if (kind === "select") {
-      const base = "/sparql?" + new URLSearchParams({ query });
-      offerDownloads(base + "&format=csv", base + "&format=json");
-    }
-  });
-
-  textarea.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      editor.requestSubmit();
-    }
-  });
-
-  function select(item) {
-    for (const other of document.querySelectorAll("#catalog > li")) {
-      other.classList.toggle("selected", other === item);
-    }
+    prepare(tab);
+    tab.getYasqe().query();
   }
 
   function catalogEntry(query) {
@@ -182,33 +134,19 @@
         spellcheck: "false",
       });
       inputs[param.name] = input;
-      item.append(element("div", { class: "param" }, element("label", { for: id }, param.name), input));
+      item.append(
+        element("div", { class: "param" }, element("label", { for: id, title: param.doc }, param.name), input),
+      );
     }
-    const runButton = element("button", { type: "button", "data-run": query.name }, "Run");
-    const showButton = element("button", { type: "button", class: "secondary" }, "Show SPARQL");
-    item.append(element("div", { class: "buttons" }, runButton, showButton));
-
-    runButton.addEventListener("click", async () => {
-      select(item);
-      const params = new URLSearchParams();
-      for (const [name, input] of Object.entries(inputs)) {
-        if (input.value.trim()) params.set(name, input.value.trim());
-      }
-      const url = query.url + (params.toString() ? "?" + params : "");
-      const given = [...params].map(([name, value]) => name + " = " + value).join(", ");
-      source.textContent = "named query " + query.name + (given ? " (" + given + ")" : "");
-      const kind = await run(url, { headers: { Accept: ACCEPT } }, query.name);
-      if (kind === "select") {
-        const joiner = params.toString() ? "&" : "?";
-        offerDownloads(url + joiner + "format=csv", url + joiner + "format=json");
-      }
-    });
-    showButton.addEventListener("click", () => {
-      select(item);
-      textarea.value = query.sparql;
-      source.textContent = "from " + query.name + ".rq (parameters at their defaults)";
-      textarea.focus();
-    });
+    const message = element("p", { class: "message", role: "status" });
+    const runButton = element("button", { type: "button", "data-run": query.name }, "Open and run");
+    item.append(element("div", { class: "buttons" }, runButton), message);
+    runButton.addEventListener("click", () => openNamed(query, inputs, message));
+    for (const input of Object.values(inputs)) {
+      input.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") runButton.click();
+      });
+    }
     return item;
   }
 
@@ -223,5 +161,6 @@
     }
   }
 
+  window.kgtoolYasgui = yasgui;
   loadCatalog();
 })();
