@@ -180,7 +180,7 @@ def test_measures_by_status(shipped_kg: KnowledgeGraph) -> None:
     abandoned = shipped_kg.query(
         "measures", status="https://w3id.org/kgtool/vocab/ConsideredAbandoned"
     )
-    assert len(everything) == 15
+    assert len(everything) == 17
     assert [r.value("measureLabel") for r in abandoned] == ["Export controls on open-source models"]
 
 
