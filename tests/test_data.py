@@ -22,6 +22,15 @@ PREFIX xsd:  <http://www.w3.org/2001/XMLSchema#>
 ARTICLE = (files("kgtool") / "data" / "article.txt").read_text(encoding="utf-8")
 
 
+def texts(kg: KnowledgeGraph) -> dict[str, str]:
+    """The text of every source that has one, by source IRI, from the file it names."""
+    rows = kg.query(PREFIXES + "SELECT ?source ?file WHERE { ?source kg:textFile ?file }")
+    return {
+        str(row["source"]): (files("kgtool") / "data" / str(row["file"])).read_text(encoding="utf-8")
+        for row in rows
+    }
+
+
 def ask(kg: KnowledgeGraph, pattern: str) -> bool:
     result = kg.query(PREFIXES + "ASK { " + pattern + " }")
     return bool(result.boolean)
@@ -35,41 +44,63 @@ def test_article_is_the_documented_text() -> None:
     assert digest == "92b376536ae648e27769ec924198a2cc09b4f6f75648b178cf83ccb676a81b22"
 
 
+def test_the_article_is_a_source_with_its_text(shipped_kg: KnowledgeGraph) -> None:
+    assert list(texts(shipped_kg).values()) == [ARTICLE]
+
+
 def test_every_quote_is_found_at_its_offsets(shipped_kg: KnowledgeGraph) -> None:
+    text = texts(shipped_kg)
     rows = list(
         shipped_kg.query(
-            PREFIXES + "SELECT ?segment ?quote ?start ?end WHERE { ?segment a kg:TextSegment ;"
-            " kg:exactQuote ?quote ; kg:startOffset ?start ; kg:endOffset ?end }"
+            PREFIXES + "SELECT ?segment ?source ?quote ?start ?end WHERE { ?segment a kg:TextSegment ;"
+            " kg:segmentOf ?source ; kg:exactQuote ?quote ; kg:startOffset ?start ; kg:endOffset ?end }"
         )
     )
     assert len(rows) >= 59, "every sentence of the article is a segment"
     for row in rows:
         start, end, quote = row.value("start"), row.value("end"), row.value("quote")
-        assert ARTICLE[start:end] == quote, f"{row['segment']}: quote not at [{start}, {end})"
+        source = text[str(row["source"])]
+        assert source[start:end] == quote, f"{row['segment']}: quote not at [{start}, {end})"
 
 
-def test_sentences_cover_the_whole_article(shipped_kg: KnowledgeGraph) -> None:
-    rows = shipped_kg.query(
-        PREFIXES + "SELECT ?start ?end WHERE { ?s a kg:TextSegment ; kg:startOffset ?start ;"
-        " kg:endOffset ?end FILTER(STRSTARTS(STR(?s), STR(kgd:seg-p))) } ORDER BY ?start"
+def test_sentences_cover_each_source_exactly(shipped_kg: KnowledgeGraph) -> None:
+    for source, text in texts(shipped_kg).items():
+        rows = shipped_kg.query(
+            PREFIXES + "SELECT ?start ?end WHERE { ?s kg:segmentOf ?source ; kg:startOffset ?start ;"
+            f" kg:endOffset ?end VALUES ?source {{ <{source}> }} }} ORDER BY ?start"
+        )
+        spans = [(row.value("start"), row.value("end")) for row in rows]
+        covered = sum(end - start for start, end in spans)
+        assert covered + text.count("\n") == len(text), source
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), "no overlap"
+
+
+def test_segment_iris_live_under_their_source(shipped_kg: KnowledgeGraph) -> None:
+    misplaced = shipped_kg.query(
+        PREFIXES + "SELECT ?segment WHERE { ?segment kg:segmentOf ?source"
+        ' FILTER(!STRSTARTS(STR(?segment), CONCAT(STR(?source), "/"))) }'
     )
-    covered = sum(row.value("end") - row.value("start") for row in rows)
-    line_breaks = ARTICLE.count("\n")
-    assert covered + line_breaks == len(ARTICLE)
+    assert list(misplaced) == []
 
 
-def test_every_claim_statement_in_chinese_is_the_articles_wording(
+def test_every_claim_statement_in_chinese_is_its_sources_wording(
     shipped_kg: KnowledgeGraph,
 ) -> None:
+    text = texts(shipped_kg)
     rows = list(
         shipped_kg.query(
-            PREFIXES + "SELECT ?claim ?text WHERE { ?claim a kg:Claim ; kg:statement ?text"
-            ' FILTER(LANGMATCHES(LANG(?text), "zh-Hant")) }'
+            PREFIXES + "SELECT ?claim ?text (GROUP_CONCAT(DISTINCT STR(?source); separator=' ')"
+            " AS ?sources) WHERE { ?claim a kg:Claim ; kg:statement ?text ;"
+            " kg:statedIn/kg:segmentOf ?source"
+            ' FILTER(LANGMATCHES(LANG(?text), "zh-Hant")) } GROUP BY ?claim ?text'
         )
     )
     assert len(rows) >= 30
     for row in rows:
-        assert row.value("text") in ARTICLE, f"{row['claim']}: statement not in the article"
+        wording = row.value("text")
+        assert any(wording in text[source] for source in row.value("sources").split()), (
+            f"{row['claim']}: statement not in the text of a source that states it"
+        )
 
 
 # Facts are the object and datatype assertions about data individuals. A claim is sourced as a
@@ -274,7 +305,7 @@ def test_h800_use_is_only_claimed(shipped_kg: KnowledgeGraph) -> None:
 
 def test_the_authors_analysis_is_kept_as_claims(shipped_kg: KnowledgeGraph) -> None:
     rows = shipped_kg.query(
-        PREFIXES + "SELECT (COUNT(?c) AS ?n) WHERE { ?c kg:claimant kgd:ArticleAuthor ;"
+        PREFIXES + "SELECT (COUNT(?c) AS ?n) WHERE { ?source kg:author ?author . ?c kg:claimant ?author ;"
         " kg:evidenceStatus kgv:AuthorJudgement }"
     )
     assert next(iter(rows)).value("n") >= 15
@@ -336,7 +367,7 @@ def test_finding_4_the_share_fall_is_not_caused_by_deepseek_as_a_fact(
     assert not ask(shipped_kg, "kgd:event-nvidia-share-fall kg:causedBy ?cause .")
     assert ask(
         shipped_kg,
-        "?claim kg:about kgd:event-nvidia-share-fall ; kg:claimant kgd:ArticleAuthor ;"
+        "?source kg:author ?author . ?claim kg:about kgd:event-nvidia-share-fall ; kg:claimant ?author ;"
         " kg:statedIn/kg:startOffset 1100 .",
     )
 
@@ -403,7 +434,7 @@ def test_finding_9_the_closing_notices_are_data(shipped_kg: KnowledgeGraph) -> N
     )
     assert ask(
         shipped_kg,
-        "?claim kg:claimant kgd:ArticleAuthor ; kg:statedIn/kg:startOffset 3269 .",
+        "?source kg:author ?author . ?claim kg:claimant ?author ; kg:statedIn/kg:startOffset 3269 .",
     )
 
 
