@@ -21,6 +21,7 @@ from kgtool.store import LocalStore
 from kgtool.terms import IRI, Literal, Term
 
 if TYPE_CHECKING:
+    from kgtool.coverage import Coverage
     from kgtool.measures import MeasureReach
     from kgtool.validation import ValidationReport
 
@@ -213,6 +214,15 @@ class KnowledgeGraph:
         from kgtool.measures import QUERY, group
 
         return group(self.query(QUERY, target=target))
+
+    def coverage(self) -> Coverage:
+        """Every sentence of every source with the facts, claims and entities that cite it,
+        the sentences left out on purpose (`kg:omissionNote`), and the gaps: sentences nothing
+        cites, stretches of a source's text no sentence covers.
+        """
+        from kgtool.coverage import coverage
+
+        return coverage(self)
 
     def validate(self, *, shapes: PathLike | Sequence[PathLike] | None = None) -> ValidationReport:
         """Check ontology and data against the SHACL shapes (the shipped ones by default).

@@ -3,6 +3,7 @@ facts the article states are in the graph by name."""
 
 from __future__ import annotations
 
+import itertools
 from importlib.resources import files
 
 import pytest
@@ -26,7 +27,9 @@ def texts(kg: KnowledgeGraph) -> dict[str, str]:
     """The text of every source that has one, by source IRI, from the file it names."""
     rows = kg.query(PREFIXES + "SELECT ?source ?file WHERE { ?source kg:textFile ?file }")
     return {
-        str(row["source"]): (files("kgtool") / "data" / str(row["file"])).read_text(encoding="utf-8")
+        str(row["source"]): (files("kgtool") / "data" / str(row["file"])).read_text(
+            encoding="utf-8"
+        )
         for row in rows
     }
 
@@ -52,8 +55,10 @@ def test_every_quote_is_found_at_its_offsets(shipped_kg: KnowledgeGraph) -> None
     text = texts(shipped_kg)
     rows = list(
         shipped_kg.query(
-            PREFIXES + "SELECT ?segment ?source ?quote ?start ?end WHERE { ?segment a kg:TextSegment ;"
-            " kg:segmentOf ?source ; kg:exactQuote ?quote ; kg:startOffset ?start ; kg:endOffset ?end }"
+            PREFIXES
+            + "SELECT ?segment ?source ?quote ?start ?end WHERE { ?segment a kg:TextSegment ;"
+            " kg:segmentOf ?source ; kg:exactQuote ?quote ;"
+            " kg:startOffset ?start ; kg:endOffset ?end }"
         )
     )
     assert len(rows) >= 59, "every sentence of the article is a segment"
@@ -66,13 +71,14 @@ def test_every_quote_is_found_at_its_offsets(shipped_kg: KnowledgeGraph) -> None
 def test_sentences_cover_each_source_exactly(shipped_kg: KnowledgeGraph) -> None:
     for source, text in texts(shipped_kg).items():
         rows = shipped_kg.query(
-            PREFIXES + "SELECT ?start ?end WHERE { ?s kg:segmentOf ?source ; kg:startOffset ?start ;"
+            PREFIXES
+            + "SELECT ?start ?end WHERE { ?s kg:segmentOf ?source ; kg:startOffset ?start ;"
             f" kg:endOffset ?end VALUES ?source {{ <{source}> }} }} ORDER BY ?start"
         )
         spans = [(row.value("start"), row.value("end")) for row in rows]
         covered = sum(end - start for start, end in spans)
         assert covered + text.count("\n") == len(text), source
-        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), "no overlap"
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), "no overlap"
 
 
 def test_segment_iris_live_under_their_source(shipped_kg: KnowledgeGraph) -> None:
@@ -105,7 +111,8 @@ def test_every_claim_statement_in_chinese_is_its_sources_wording(
 
 # Facts are the object and datatype assertions about data individuals. A claim is sourced as a
 # whole by kg:statedIn: of its properties only the topic and date, which queries read as facts,
-# are graded. Segments (the text itself) and scope criteria (the measures' vocabulary) are not facts.
+# are graded. Segments (the text itself) and scope criteria (the measures' vocabulary) are not
+# facts.
 FACTS = """
   ?s ?p ?o .
   FILTER(STRSTARTS(STR(?s), STR(kgd:)))
@@ -129,7 +136,9 @@ def test_every_fact_carries_exactly_one_grade(shipped_kg: KnowledgeGraph) -> Non
         )
     )
     assert len(rows) > 400
-    wrong = [(r["s"], r["p"], r["o"]) for r in rows if (r.value("axioms"), r.value("grades")) != (1, 1)]
+    wrong = [
+        (r["s"], r["p"], r["o"]) for r in rows if (r.value("axioms"), r.value("grades")) != (1, 1)
+    ]
     assert wrong == [], f"facts without exactly one axiom and one grade: {wrong[:5]}"
 
 
@@ -248,7 +257,7 @@ def test_article_and_record_dates_are_both_kept(shipped_kg: KnowledgeGraph) -> N
             "kgd:XiaohongshuApp kg:servesUsersIn kgd:UnitedStates ;"
             " kg:subjectToJurisdiction kgd:UnitedStates ; kg:operatedBy kgd:Xiaohongshu ."
             " kgd:DeepSeekApp kg:subjectToJurisdiction kgd:UnitedStates .",
-            "like Xiaohongshu, DeepSeek's apps serve US users and fall within US laws (和小紅書一樣)",
+            "like Xiaohongshu, DeepSeek's apps serve US users under US laws (和小紅書一樣)",
         ),
         ("kgd:Nvidia kg:memberOf kgd:USChipIndustry .", "英偉達等美國芯片企業"),
         (
@@ -259,7 +268,8 @@ def test_article_and_record_dates_are_both_kept(shipped_kg: KnowledgeGraph) -> N
             " Hugging Face",
         ),
         (
-            "kgd:IranianDevelopers kg:publishesOn kgd:GitHub . kgd:GitHub kg:servesUsersIn kgd:Iran ."
+            "kgd:IranianDevelopers kg:publishesOn kgd:GitHub ."
+            " kgd:GitHub kg:servesUsersIn kgd:Iran ."
             " kgd:event-github-iran-restrictions kg:causedBy kgd:IranSanctions .",
             "GitHub cut off its Iranian users and developers to comply with the sanctions on Iran",
         ),
@@ -305,7 +315,8 @@ def test_h800_use_is_only_claimed(shipped_kg: KnowledgeGraph) -> None:
 
 def test_the_authors_analysis_is_kept_as_claims(shipped_kg: KnowledgeGraph) -> None:
     rows = shipped_kg.query(
-        PREFIXES + "SELECT (COUNT(?c) AS ?n) WHERE { ?source kg:author ?author . ?c kg:claimant ?author ;"
+        PREFIXES
+        + "SELECT (COUNT(?c) AS ?n) WHERE { ?source kg:author ?author . ?c kg:claimant ?author ;"
         " kg:evidenceStatus kgv:AuthorJudgement }"
     )
     assert next(iter(rows)).value("n") >= 15
@@ -331,7 +342,8 @@ def test_finding_1_the_platform_operator_is_not_the_publisher(shipped_kg: Knowle
     assert not ask(shipped_kg, "?source kg:publisher kgd:NetEase .")
     assert ask(
         shipped_kg,
-        "?source kg:publisher ?user ; kg:medium kgd:NetEaseHao . ?user kg:publishesOn kgd:NetEaseHao ."
+        "?source kg:publisher ?user ; kg:medium kgd:NetEaseHao ."
+        " ?user kg:publishesOn kgd:NetEaseHao ."
         " ?claim kg:claimant kgd:NetEase ; kg:about ?source ; kg:statedIn ?notice ."
         " ?notice kg:startOffset 3324 .",
     )
@@ -348,7 +360,8 @@ def test_finding_2_deepseeks_models_are_open_source_only_by_the_record(
     # "limiting China's participation" is not decided by an open-source fact
     assert not ask(
         shipped_kg,
-        "kgd:m-limit-open-source-participation kg:scopeCriterion/kg:criterionClass kg:OpenSourceModel .",
+        "kgd:m-limit-open-source-participation"
+        " kg:scopeCriterion/kg:criterionClass kg:OpenSourceModel .",
     )
 
 
@@ -367,7 +380,8 @@ def test_finding_4_the_share_fall_is_not_caused_by_deepseek_as_a_fact(
     assert not ask(shipped_kg, "kgd:event-nvidia-share-fall kg:causedBy ?cause .")
     assert ask(
         shipped_kg,
-        "?source kg:author ?author . ?claim kg:about kgd:event-nvidia-share-fall ; kg:claimant ?author ;"
+        "?source kg:author ?author ."
+        " ?claim kg:about kgd:event-nvidia-share-fall ; kg:claimant ?author ;"
         " kg:statedIn/kg:startOffset 1100 .",
     )
 
@@ -434,7 +448,8 @@ def test_finding_9_the_closing_notices_are_data(shipped_kg: KnowledgeGraph) -> N
     )
     assert ask(
         shipped_kg,
-        "?source kg:author ?author . ?claim kg:claimant ?author ; kg:statedIn/kg:startOffset 3269 .",
+        "?source kg:author ?author ."
+        " ?claim kg:claimant ?author ; kg:statedIn/kg:startOffset 3269 .",
     )
 
 
