@@ -455,11 +455,11 @@ def _entity(args: argparse.Namespace) -> int:
     _out("\n".join(lines) + "\n")
     width = _columns()
     if entity.outgoing:
-        rows = [[f.predicate_label, f.object_label] for f in entity.outgoing]
-        _out("\n" + render(["property", "value"], rows, width))
+        rows = [[f.predicate_label, f.object_label, f.support or ""] for f in entity.outgoing]
+        _out("\n" + render(["property", "value", "support"], rows, width))
     if entity.incoming:
-        rows = [[f.subject_label, f.predicate_label] for f in entity.incoming]
-        _out("\n" + render(["subject", "property (→ this entity)"], rows, width))
+        rows = [[f.subject_label, f.predicate_label, f.support or ""] for f in entity.incoming]
+        _out("\n" + render(["subject", "property (→ this entity)", "support"], rows, width))
     return EXIT_OK
 
 

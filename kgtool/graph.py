@@ -197,13 +197,16 @@ class KnowledgeGraph:
         return resolve(text, self.labels, exists, context=context)
 
     def entity(self, label_or_iri: str) -> Entity:
-        """Describe an entity: labels by language, aliases, classes, facts in and out."""
+        """Describe an entity: labels by language, aliases, classes, facts in and out, each
+        fact with its support grade."""
         iri = self.resolve(label_or_iri)
         rows = self._run(self._internal.get("entity-facts"), {"entity": iri}, None)
         triples = [
-            (str(row["direction"]), subject, IRI(row["predicate"]), obj)
+            (str(row["direction"]), subject, IRI(row["predicate"]), obj, str(grade) or None)
             for row in rows
-            if (subject := row["subject"]) is not None and (obj := row["object"]) is not None
+            if (subject := row["subject"]) is not None
+            and (obj := row["object"]) is not None
+            and (grade := row["support"]) is not None
         ]
         return describe(iri, self.labels, triples)
 
