@@ -75,7 +75,7 @@ def test_measures_reaching_deepseek_in_the_table(page: Any, server: Server) -> N
     table = page.locator("table.rows").inner_text()
     assert "Export controls on high-end chips to China" in table
     assert "DeepSeek headquartered in China" in table
-    assert "盡管DeepSeek和Llama" in table  # the article's quotes, in Chinese
+    assert "這家專注于模型研發、對外低調的公司" in table  # the article's quotes, in Chinese
     assert "rows" in page.locator("#status").inner_text()
     csv_link = page.locator("#download-csv").get_attribute("href")
     assert (

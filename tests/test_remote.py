@@ -8,6 +8,7 @@ credentials and 503s) and the HTML server are real HTTP servers on 127.0.0.1.
 from __future__ import annotations
 
 import base64
+import math
 import os
 import re
 import shutil
@@ -352,7 +353,8 @@ def test_a_second_push_replaces_rather_than_adds(
     extra.write_text(EXTRA, encoding="utf-8")
     shipped = len(embedded.store.triples(inferred=False))
     first = push([*embedded_sources(), extra], oxigraph.url, graph=graph, batch_size=500)
-    assert (first.triples, first.previous, first.batches) == (shipped + 1, 0, 12)
+    batches = math.ceil((shipped + 1) / 500)  # full batches: blank-node groups are small
+    assert (first.triples, first.previous, first.batches) == (shipped + 1, 0, batches)
     second = push(embedded, oxigraph.url, graph=graph)
     assert (second.previous, second.triples) == (shipped + 1, shipped)
     assert count(oxigraph.url, graph) == shipped
@@ -553,7 +555,7 @@ def test_sparql_update_carries_the_data_without_a_graph_store(
         endpoints = Endpoints(oxigraph.url, update, store, layout="Oxigraph")
         graph = f"{GRAPH.NS}update-test-{store is None}"
         report = RemoteStore(endpoints).replace(graph, triples, batch_size=2000)
-        assert (report.method, report.batches) == ("sparql update", 3)
+        assert (report.method, report.batches) == ("sparql update", math.ceil(len(triples) / 2000))
         assert count(oxigraph.url, graph) == len(triples)
     given = Endpoints(oxigraph.url, update, absent, layout="given")
     with pytest.raises(PushFailed, match=r"upload: no SPARQL service here \(HTTP 404\)"):
