@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from kgtool.catalog import NamedQuery, Param
+from kgtool.coverage import Coverage, SegmentCoverage
 from kgtool.entities import Entity, Fact
 from kgtool.errors import (
     AmbiguousEntity,
@@ -37,6 +38,7 @@ __all__ = [
     "AmbiguousEntity",
     "BlankNode",
     "ClassCount",
+    "Coverage",
     "DataError",
     "Entity",
     "Fact",
@@ -51,6 +53,7 @@ __all__ = [
     "QueryResult",
     "Row",
     "ScopeMatch",
+    "SegmentCoverage",
     "Stats",
     "Term",
     "UnknownEntity",

@@ -46,7 +46,8 @@ EXIT_BUG = 5
 EXIT_CODES_HELP = """\
 exit codes:
   0  success
-  1  validation ran and the data does not conform to the SHACL shapes
+  1  validation ran and the data does not conform to the SHACL shapes, or coverage found a
+     sentence that nothing cites
   2  usage error: bad arguments, unknown query, parameter or entity, a query file that is
      missing or malformed (the message names file:line:column)
   3  data error: an RDF or shapes file is missing or malformed (the message names file:line:column)
@@ -497,11 +498,11 @@ def _entity(args: argparse.Namespace) -> int:
     _out("\n".join(lines) + "\n")
     width = _columns()
     if entity.outgoing:
-        rows = [[f.predicate_label, f.object_label] for f in entity.outgoing]
-        _out("\n" + render(["property", "value"], rows, width))
+        rows = [[f.predicate_label, f.object_label, f.support or ""] for f in entity.outgoing]
+        _out("\n" + render(["property", "value", "support"], rows, width))
     if entity.incoming:
-        rows = [[f.subject_label, f.predicate_label] for f in entity.incoming]
-        _out("\n" + render(["subject", "property (→ this entity)"], rows, width))
+        rows = [[f.subject_label, f.predicate_label, f.support or ""] for f in entity.incoming]
+        _out("\n" + render(["subject", "property (→ this entity)", "support"], rows, width))
     return EXIT_OK
 
 
@@ -512,6 +513,70 @@ register(
         "kgtool entity DeepSeek\n  kgtool entity 深度求索\n  kgtool entity kgd:EntityList",
         _entity_arguments,
         _entity,
+    )
+)
+
+# ----------------------------------------------------------------------------------------------
+# coverage
+
+
+def _coverage_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", choices=("table", "json"), default="table", help="output format (table)"
+    )
+    _add_data(parser)
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from kgtool.coverage import GRADES
+    from kgtool.tables import clip, render
+
+    report = _load(args).coverage()
+    if args.format == "json":
+        _out(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        headers = ["segment", "status", "facts", "claims", "entities", "quote or why left out"]
+        for source, label in report.sources.items():
+            rows = []
+            for segment in (s for s in report.segments if s.source == source):
+                grades = ", ".join(
+                    f"{n} {grade}"
+                    for grade in GRADES
+                    if (n := sum(f.support == grade for f in segment.facts))
+                )
+                rows.append(
+                    [
+                        segment.name,
+                        segment.status,
+                        f"{len(segment.facts)}" + (f" ({grades})" if grades else ""),
+                        str(len(segment.claims)),
+                        str(len(segment.entities)),
+                        segment.omission or segment.quote,
+                    ]
+                )
+            _out(f"{label}  <{source}>\n")
+            _out(render(headers, rows, _columns()) + "\n")
+        counts = report.counts()
+        _out(
+            f"{counts['segments']} segments: {counts['cited']} cited, {counts['leftOut']} left out"
+            f" on purpose, {counts['uncited']} cited by nothing;"
+            f" {counts['unsegmented']} stretches of text in no segment"
+        )
+        for segment in report.uncited:
+            _out(f"cited by nothing: {segment.segment.compact()} «{clip(segment.quote, 60)}»")
+        for gap in report.unsegmented:
+            text = clip(" ".join(gap.text.split()), 60)
+            _out(f"in no segment: {gap.source.compact()} [{gap.start}, {gap.end}) «{text}»")
+    return EXIT_OK if report.complete else EXIT_NONCONFORMING
+
+
+register(
+    Command(
+        "coverage",
+        "list every sentence of the sources with what cites it; exit 1 if one is cited by nothing",
+        "kgtool coverage\n  kgtool coverage --format json > coverage.json",
+        _coverage_arguments,
+        _coverage,
     )
 )
 

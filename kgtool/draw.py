@@ -401,8 +401,7 @@ def _facts(picture: Picture, center: IRI, depth: int, limit: int) -> None:
                     seen.add(other)
                     reached.append(other)
                 drawn.add((subject, prop, obj))
-                source = row["source"]
-                category = f"fact_{source}" if isinstance(source, Literal) else "fact_other"
+                category = f"fact_{row['support'] or 'unsourced'}"
                 label = _lines(picture.called(prop), 22)
                 near, far = picture.thing(node), picture.thing(other)
                 # Edges point away from the entity drawn first, so that layers follow distance;
@@ -550,19 +549,24 @@ def _claim_table(picture: Picture, claimant: IRI, listed: list[IRI]) -> Html:
 
 def timeline(kg: KnowledgeGraph, *, langs: Sequence[str] | None = None) -> str:
     """DOT text for the timeline: the answer of the named query `timeline`, one row of things
-    per date from the earliest down, each thing with the kind of date it has; dates the article
-    gives are framed solid, dates from the public record dashed."""
+    per date from the earliest down, each thing with the kind of date it has; dates a source
+    gives (stated or implied) are framed solid, dates from the public record dashed."""
     picture = _pictured(kg, langs, rankdir="TB", ranksep="0.25", nodesep="0.3")
     by_date: dict[str, list[tuple[IRI, Literal | None, str]]] = defaultdict(list)
     precision: dict[str, str] = {}
     for row in kg.query("timeline"):
-        date, thing, kind, source = row["date"], row["thing"], row["dateKind"], row["dateSource"]
+        date, thing, kind, support = row["date"], row["thing"], row["dateKind"], row["support"]
         if not (isinstance(date, Literal) and isinstance(thing, IRI)):
             continue
         day = date.lexical[:10]
         precise = str(row["precision"] or "day")
         precision[day] = precise if precision.get(day, precise) == precise else "day"
-        entry = (thing, kind if isinstance(kind, Literal) else None, str(source or "background"))
+        given = str(support) in ("stated", "implied")
+        entry = (
+            thing,
+            kind if isinstance(kind, Literal) else None,
+            "source" if given else "record",
+        )
         if entry not in by_date[day]:
             by_date[day].append(entry)
     title = _lines(picture.words("timeline_title"), 80)
@@ -597,7 +601,7 @@ def _timeline_row(
     cells = []
     for thing, kind, source in things:
         fill = picture.kinds(thing)["fillcolor"]
-        frame = "solid" if source == "article" else "dashed"
+        frame = "solid" if source == "source" else "dashed"
         text = _lines(picture.called(thing), 26)
         which = " · ".join(_date_kind(picture, kind))
         cells.append(
@@ -622,7 +626,7 @@ def _timeline_key(picture: Picture) -> Html:
     ]
     frames = [
         f'<td style="{frame}" cellpadding="4" colspan="2">{_lines(picture.words(key), 30)}</td>'
-        for frame, key in (("solid", "article_date"), ("dashed", "background_date"))
+        for frame, key in (("solid", "source_date"), ("dashed", "background_date"))
     ]
     width = len(cells) or 1
     title = _lines(picture.words("legend"), 40)

@@ -26,7 +26,11 @@ PREFERRED_LANGUAGES = ("en", "zh-hant", "zh-hans", "zh", "")
 
 @dataclass(frozen=True)
 class Fact:
-    """One triple about an entity, with a readable label for each part."""
+    """One triple about an entity, with a readable label for each part.
+
+    `support` is the fact's grade (`stated`, `implied`, `background`, or `unsourced` when it has
+    no annotation); None for a triple that is not a fact (a comment, a mention, a claim's wording).
+    """
 
     subject: Term
     predicate: IRI
@@ -34,6 +38,7 @@ class Fact:
     subject_label: str
     predicate_label: str
     object_label: str
+    support: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,19 +175,21 @@ def resolve(
     raise UnknownEntity(text, index.suggestions(text), context=context)
 
 
-def describe(iri: IRI, index: LabelIndex, triples: Iterable[tuple[str, Term, IRI, Term]]) -> Entity:
-    """The `Entity` for `iri` from the triples around it, as (direction, s, p, o) tuples."""
+def describe(
+    iri: IRI, index: LabelIndex, triples: Iterable[tuple[str, Term, IRI, Term, str | None]]
+) -> Entity:
+    """The `Entity` for `iri` from the triples around it, as (direction, s, p, o, support)."""
     named = {RDFS.label, SKOS.prefLabel, SKOS.altLabel}
     types: list[tuple[IRI, str]] = []
     facts: dict[str, list[Fact]] = {"out": [], "in": []}
-    for direction, subject, predicate, obj in triples:
+    for direction, subject, predicate, obj, support in triples:
         if direction == "out" and predicate in named and isinstance(obj, Literal):
             continue
         if direction == "out" and predicate == RDF.type and isinstance(obj, IRI):
             types.append((obj, index.label(obj)))
             continue
         labels = (index.label(subject), index.label(predicate), index.label(obj))
-        facts[direction].append(Fact(subject, predicate, obj, *labels))
+        facts[direction].append(Fact(subject, predicate, obj, *labels, support=support))
     return Entity(
         iri=iri,
         label=index.label(iri),

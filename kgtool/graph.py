@@ -22,6 +22,7 @@ from kgtool.store import LocalStore
 from kgtool.terms import IRI, Literal, Term
 
 if TYPE_CHECKING:
+    from kgtool.coverage import Coverage
     from kgtool.measures import MeasureReach
     from kgtool.reasoning import Reasoning
     from kgtool.validation import ValidationReport
@@ -215,13 +216,16 @@ class KnowledgeGraph:
         return self.labels.search(text, limit)
 
     def entity(self, label_or_iri: str) -> Entity:
-        """Describe an entity: labels by language, aliases, classes, facts in and out."""
+        """Describe an entity: labels by language, aliases, classes, facts in and out, each
+        fact with its support grade."""
         iri = self.resolve(label_or_iri)
         rows = self._run(self._internal.get("entity-facts"), {"entity": iri}, None)
         triples = [
-            (str(row["direction"]), subject, IRI(row["predicate"]), obj)
+            (str(row["direction"]), subject, IRI(row["predicate"]), obj, str(grade) or None)
             for row in rows
-            if (subject := row["subject"]) is not None and (obj := row["object"]) is not None
+            if (subject := row["subject"]) is not None
+            and (obj := row["object"]) is not None
+            and (grade := row["support"]) is not None
         ]
         return describe(iri, self.labels, triples)
 
@@ -251,6 +255,15 @@ class KnowledgeGraph:
             if isinstance(row["measure"], IRI)
         }
         return reason(document(self._store), statuses, self.label)
+
+    def coverage(self) -> Coverage:
+        """Every sentence of every source with the facts, claims and entities that cite it,
+        the sentences left out on purpose (`kg:omissionNote`), and the gaps: sentences nothing
+        cites, stretches of a source's text no sentence covers.
+        """
+        from kgtool.coverage import coverage
+
+        return coverage(self)
 
     def validate(self, *, shapes: PathLike | Sequence[PathLike] | None = None) -> ValidationReport:
         """Check ontology and data against the SHACL shapes (the shipped ones by default).

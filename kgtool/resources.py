@@ -133,6 +133,16 @@ def internal_queries() -> dict[str, Traversable]:
     return {entry.name[: -len(".rq")]: entry for entry in _shipped("sparql", ".rq")}
 
 
-def article() -> str:
-    """The source article the knowledge graph was built from."""
-    return (package() / "data" / "article.txt").read_text(encoding="utf-8")
+def queries_of(reader: str) -> dict[str, Traversable]:
+    """The queries one part of kgtool runs, from `queries/<reader>/`, by name."""
+    return {entry.name[: -len(".rq")]: entry for entry in _shipped(f"queries/{reader}", ".rq")}
+
+
+def source_text(file_name: str) -> str:
+    """The text of a source, from the file of the data folder its `kg:textFile` names."""
+    if not file_name or "/" in file_name or "\\" in file_name or file_name.startswith("."):
+        raise DataError(f"not a file name of the data folder: {file_name!r}", source="kg:textFile")
+    entry = package() / "data" / file_name
+    if not entry.is_file():
+        raise DataError("no such text file in the data folder", source=f"data/{file_name}")
+    return entry.read_text(encoding="utf-8")

@@ -134,6 +134,9 @@ class _T:
     endOffset = KG.NS + "endOffset"
     evidence = KG.NS + "evidence"
     backgroundSource = KG.NS + "backgroundSource"
+    support = KG.NS + "support"
+    Stated = KGV + "Stated"
+    Background = KGV + "Background"
     claimant = KG.NS + "claimant"
     claimKind = KG.NS + "claimKind"
     evidenceStatus = KG.NS + "evidenceStatus"
@@ -420,6 +423,11 @@ class _Writer:
         self._target = self.iri(OWL.NS + "annotatedTarget")
         self._evidence = self.iri(_T.evidence)
         self._background = self.iri(_T.backgroundSource)
+        self._support = self.iri(_T.support)
+        self._grade = {
+            self._evidence: self.iri(_T.Stated),
+            self._background: self.iri(_T.Background),
+        }
         self._datetime = self.iri(XSD.dateTime)
         self._integer = self.iri(XSD.integer)
         self._boolean = self.iri(XSD.boolean)
@@ -475,18 +483,21 @@ class _Writer:
         return predicate, obj
 
     def _annotate(self, s: str, p: str, o: str, how: str, source: str) -> None:
-        self.count += 5
+        # a segment states the fact (stated), a record gives it (background), as in data/
+        grade = self._grade[how]
+        self.count += 6
         if self._turtle:
             self._out.write(
                 f"[] a {self._axiom} ; {self._source} {s} ; {self._property} {p} ; "
-                f"{self._target} {o} ; {how} {source} .\n"
+                f"{self._target} {o} ; {self._support} {grade} ; {how} {source} .\n"
             )
             return
         self._blank += 1
         b = f"_:x{self._blank}"
         self._out.write(
             f"{b} {self.a} {self._axiom} .\n{b} {self._source} {s} .\n"
-            f"{b} {self._property} {p} .\n{b} {self._target} {o} .\n{b} {how} {source} .\n"
+            f"{b} {self._property} {p} .\n{b} {self._target} {o} .\n"
+            f"{b} {self._support} {grade} .\n{b} {how} {source} .\n"
         )
 
 

@@ -36,6 +36,21 @@ def _flat(text: str) -> str:
     return " ".join(text.split()) if any(c in text for c in "\n\r\t") else text
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` columns, ending in … when cut: for a one-line mention
+    outside a table (a table wraps its cells instead)."""
+    if width(text) <= limit:
+        return text
+    out, used = [], 0
+    for char in text:
+        size = _char_width(char)
+        if used + size > limit - 1:
+            break
+        out.append(char)
+        used += size
+    return "".join(out) + "…"
+
+
 def pad(text: str, size: int) -> str:
     return text + " " * (size - width(text))
 

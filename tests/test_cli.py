@@ -251,6 +251,7 @@ def test_entity_stats_and_queries(kgtool: Run) -> None:
     entity = kgtool("entity", "深度求索").stdout
     assert entity.startswith("DeepSeek  <https://w3id.org/kgtool/id/DeepSeek>")
     assert "深度求索" in entity and "headquartered in" in entity
+    assert re.search(r"headquartered in +China +implied", entity), "each fact shows its support"
     stats = kgtool("stats").stdout
     assert (
         stats.startswith("triples   ") and "measures  " in stats and "ontology/kgtool.ttl" in stats

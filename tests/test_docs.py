@@ -372,7 +372,7 @@ def test_deepseek_picture_tells_claims_from_facts(deepseek: Path) -> None:
     styles = edge_styles(deepseek)
     assert "solid" in styles and any(style != "solid" for style in styles)
     legend = " ".join(node_texts(deepseek))
-    assert "fact stated in the article" in legend and "claimed, not asserted" in legend
+    assert "fact stated in a source" in legend and "claimed, not asserted" in legend
 
 
 @needs_dot
@@ -383,7 +383,7 @@ def test_timeline_picture_keeps_article_and_record_dates_apart(
     joined = " | ".join(node_texts(svg))
     assert "1977-10-28" in joined and "International Emergency Economic Powers Act" in joined
     assert "2025-04-08" in joined and "2025-03-27" in joined  # the record's and the article's
-    assert "date from the article" in joined and "公開記錄中的日期" in joined
+    assert "date a source gives" in joined and "公開記錄中的日期" in joined
 
 
 @needs_dot

@@ -669,3 +669,21 @@ def test_asking_for_inferences_materialises_them() -> None:
     ask = f"ASK {{ <{EX}DeepSeek> a <{EX}Agent> }}"
     assert kg.query(ask, inferred=True).boolean is True
     assert kg.query(ask).boolean is False  # the default stays asserted-only
+
+
+def test_entity_facts_carry_their_support(shipped_kg: KnowledgeGraph) -> None:
+    deepseek = shipped_kg.entity("深度求索")
+    support = {(f.predicate_label, f.object_label): f.support for f in deepseek.outgoing}
+    assert support[("headquartered in", "China")] == "implied"
+    assert support[("founded by", "Liang Wenfeng")] == "stated"
+    assert support[("publishes on", "GitHub")] == "background"
+    assert all(
+        f.support is None
+        for f in deepseek.outgoing
+        if f.predicate_label in ("evidence", "rdfs:comment")
+    )
+    incoming = {(f.subject_label, f.predicate_label): f.support for f in deepseek.incoming}
+    assert incoming[("DeepSeek app", "operated by")] == "implied"
+    claim = shipped_kg.entity("kgd:claim-wang-h100")
+    graded = {f.predicate_label: f.support for f in claim.outgoing if f.support}
+    assert graded == {"topic": "implied"}, "a claim's wording is not graded fact by fact"

@@ -98,6 +98,7 @@ BROKEN = {
     "measure-without-criterion.ttl": ["scope criterion", "legal basis"],
     "segment-bad-offsets.ttl": ["non-empty quote", "integer start offset"],
     "date-not-datetime.ttl": ["xsd:dateTime"],
+    "fact-badly-graded.ttl": ["exactly one support grade", "one-line reason", "no kg:evidence"],
 }
 
 

@@ -63,6 +63,9 @@ def test_wheel_carries_the_data_files(wheel: Path) -> None:
         "queries": [n for n in names if n.startswith("kgtool/queries/") and n.endswith(".rq")],
         "rules": [n for n in names if n.startswith("kgtool/ontology/rules/") and n.endswith(".rq")],
         "internal": [n for n in names if n.startswith("kgtool/sparql/") and n.endswith(".rq")],
+        "coverage": [
+            n for n in names if n.startswith("kgtool/queries/coverage/") and n.endswith(".rq")
+        ],
     }
     for kind, found in expected.items():
         assert found, f"the wheel has no {kind} files"
@@ -95,7 +98,7 @@ def test_installed_wheel_runs(installed: Path, tmp_path: Path) -> None:
         installed,
         "python",
         "-c",
-        "from kgtool.resources import article; print(article()[:12])",
+        "from kgtool.resources import source_text; print(source_text('article.txt')[:12])",
         cwd=tmp_path,
     )
     assert "DeepSeek" in article.stdout

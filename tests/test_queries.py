@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kgtool import KnowledgeGraph, UnknownEntity
@@ -124,11 +126,12 @@ def test_chips_makers_status_and_users(shipped_kg: KnowledgeGraph) -> None:
         by_chip.setdefault(row.value("chipLabel"), []).append(row)
     assert set(by_chip) == {"Nvidia H100", "Nvidia H800", "Nvidia H20"}
     assert by_chip["Nvidia H20"][0].value("statusLabel") == "not export-controlled"
-    assert by_chip["Nvidia H20"][0].value("statusSource") == "article"
-    assert by_chip["Nvidia H800"][0].value("statusSource") == "background"
+    assert by_chip["Nvidia H20"][0].value("statusSupport") == "stated"
+    assert by_chip["Nvidia H800"][0].value("statusSupport") == "background"
+    assert by_chip["Nvidia H100"][0].value("statusSupport") == "implied"
     h100_users = {(r.value("userLabel"), r.value("useBasis")) for r in by_chip["Nvidia H100"]}
     assert ("DeepSeek", "claim") in h100_users and ("DeepSeek", "fact") not in h100_users
-    assert all(r.value("makerSource") == "background" for r in rows)
+    assert all(r.value("makerSupport") == "background" for r in rows)
 
 
 def test_affiliations_of_kratsios(shipped_kg: KnowledgeGraph) -> None:
@@ -145,11 +148,12 @@ def test_affiliations_of_kratsios(shipped_kg: KnowledgeGraph) -> None:
 def test_timeline_keeps_article_and_record_dates_apart(shipped_kg: KnowledgeGraph) -> None:
     rows = list(shipped_kg.query("timeline"))
     doj = {
-        (r.value("date").date().isoformat(), r.value("dateSource"))
+        (r.value("date").date().isoformat(), r.value("support"))
         for r in rows
         if r.value("thing") == KGD + "DOJDataRule" and r.value("dateKind") == "effective date"
     }
-    assert doj == {("2025-03-27", "article"), ("2025-04-08", "background")}
+    # "27 March this year": the year is the article's own date, background; hence implied
+    assert doj == {("2025-03-27", "implied"), ("2025-04-08", "background")}
     dates = [r.value("date") for r in rows]
     assert dates == sorted(dates)
     github = [r for r in rows if r.value("thing") == KGD + "event-github-iran-restrictions"]
@@ -167,12 +171,12 @@ def test_legal_limits(shipped_kg: KnowledgeGraph) -> None:
 
 def test_jurisdiction_of_platforms(shipped_kg: KnowledgeGraph) -> None:
     rows = {
-        (r.value("thingLabel"), r.value("jurisdictionLabel"), r.value("source"))
+        (r.value("thingLabel"), r.value("jurisdictionLabel"), r.value("support"))
         for r in shipped_kg.query("jurisdiction")
     }
-    assert ("Hugging Face", "United States", "article") in rows
-    assert ("GitHub", "United States", "article") in rows
-    assert ("OpenI", "China", "article") in rows
+    assert ("Hugging Face", "United States", "stated") in rows  # 都受美國法律管轄
+    assert ("GitHub", "United States", "stated") in rows
+    assert ("OpenI", "China", "implied") in rows  # a "Chinese open-source platform"
 
 
 def test_measures_by_status(shipped_kg: KnowledgeGraph) -> None:
@@ -180,7 +184,7 @@ def test_measures_by_status(shipped_kg: KnowledgeGraph) -> None:
     abandoned = shipped_kg.query(
         "measures", status="https://w3id.org/kgtool/vocab/ConsideredAbandoned"
     )
-    assert len(everything) == 15
+    assert len(everything) == 17
     assert [r.value("measureLabel") for r in abandoned] == ["Export controls on open-source models"]
 
 
@@ -201,3 +205,48 @@ def test_sources_of_keep_article_and_background_apart(shipped_kg: KnowledgeGraph
     background = [r.value("background") for r in rows if r.value("role") == "background record"]
     assert article == {19}
     assert any("2024-31486" in text for text in background)
+
+
+# Every named query that shows a fact shows its support grade, and an unannotated fact is shown
+# as unsourced, never dropped.
+SUPPORT_COLUMNS = {
+    "affiliations": ["support"],
+    "chips": ["makerSupport", "statusSupport"],
+    "jurisdiction": ["support"],
+    "legal-limits": ["support"],
+    "measures": ["statusSupport", "basisSupport", "bodySupport", "mechanismSupport"],
+    "sources-of": ["support"],
+    "timeline": ["support"],
+}
+GRADES = {"stated", "implied", "background", "unsourced"}
+
+
+@pytest.mark.parametrize(("name", "columns"), sorted(SUPPORT_COLUMNS.items()))
+def test_queries_show_the_support_of_each_fact(
+    shipped_kg: KnowledgeGraph, name: str, columns: list[str]
+) -> None:
+    result = shipped_kg.query(name)
+    for column in columns:
+        values = {row.value(column) for row in result if row.get(column) is not None}
+        assert values and values <= GRADES, (name, column, values)
+        assert "unsourced" not in values, (name, column)
+
+
+def test_a_fact_without_annotation_is_unsourced_not_dropped(tmp_path: Path) -> None:
+    extra = tmp_path / "company.ttl"
+    extra.write_text(
+        "@prefix kg: <https://w3id.org/kgtool/def#> .\n"
+        "@prefix kgd: <https://w3id.org/kgtool/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'kgd:TestCo a kg:Company ; rdfs:label "Test Co"@en ; kg:headquarteredIn kgd:China .\n',
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.load(extra=[extra])
+    rows = {
+        (r.value("thingLabel"), r.value("support"))
+        for r in kg.query("jurisdiction")
+        if r.value("jurisdictionLabel") == "China"
+    }
+    assert ("Test Co", "unsourced") in rows
+    affiliations = {r.value("support") for r in kg.query("affiliations", subject="Test Co")}
+    assert affiliations == {"unsourced"}

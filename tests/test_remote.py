@@ -635,6 +635,10 @@ VIRTUOSO_QUIRKS = {
     "on the measure and any OPTIONAL gives 1 row instead of 6",
     "claims-about": "Virtuoso 7.2 drops OPTIONAL matches next to `rdfs:subPropertyOf*`: two "
     "claims lose their supporters (`kg:supportedBy|^kg:supports`), which it finds alone",
+    "jurisdiction": "Virtuoso 7.2's MIN does not order Chinese strings by code point: of the "
+    "three sentences that imply DeepSeek's headquarters it picks another quote",
+    "timeline": "Virtuoso 7.2's MIN does not order Chinese strings by code point: of the two "
+    "sentences that date Nvidia's response it picks another quote",
 }
 
 

@@ -563,7 +563,10 @@ def test_entity_page_for_browsers(http: httpx.Client) -> None:
         "based in China",
         "DeepSeek headquartered in China",
         "Wang: DeepSeek has 50,000 smuggled H100s",
-        "盡管DeepSeek和Llama",
+        "這家專注于模型研發、對外低調的公司",  # a sentence that implies its headquarters
+        "DeepSeek headquartered in China (implied)",
+        '<span class="tag support-background">background</span>',  # publishes on GitHub
+        "What the sources say",
     ):
         assert expected in page, expected
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing loaded from elsewhere

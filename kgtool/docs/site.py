@@ -426,7 +426,7 @@ class _Writer:
         examples = {}
         for row in graph.examples:
             fact = [self.cell(row[key]) for key in ("subject", "property", "object")]
-            note = row["note"]
+            note, reason = row["note"], row["reason"]
             examples[str(row["provenance"])] = {
                 "fact": fact,
                 "segment": self.ref(row["segment"]) if row["segment"] else None,
@@ -436,6 +436,7 @@ class _Writer:
                     if row["start"] is not None and row["end"] is not None
                     else ""
                 ),
+                "reason": self.literal(reason) if isinstance(reason, Literal) else None,
                 "record": plain(row["record"]),
                 "note": self.literal(note) if isinstance(note, Literal) else None,
             }
@@ -452,7 +453,8 @@ class _Writer:
             ],
             "counts": [
                 (self.words["segments"], plain(counts["segments"])),
-                (self.words["article_facts"], plain(counts["articleFacts"])),
+                (self.words["stated_facts"], plain(counts["statedFacts"])),
+                (self.words["implied_facts"], plain(counts["impliedFacts"])),
                 (self.words["background_facts"], plain(counts["backgroundFacts"])),
             ],
             "examples": examples,

@@ -211,15 +211,30 @@ def entity_page(kg: KnowledgeGraph, iri: IRI) -> str:
     return page(f"{entity.label} — kgtool", "\n".join(parts), head=head)
 
 
+def _support(fact: Fact) -> str:
+    """The fact's support grade as a tag (nothing for a triple that is not a fact)."""
+    if not fact.support:
+        return ""
+    return f'<span class="tag support-{escape(fact.support)}">{escape(fact.support)}</span>'
+
+
 def _facts(kg: KnowledgeGraph, facts: Iterable[Fact]) -> str:
-    rows = [[_link(f.predicate, f.predicate_label), _value(kg, f.object)] for f in facts]
-    content = _table(["property", "value"], rows) if rows else _none("No facts of its own.")
+    rows = [
+        [_link(f.predicate, f.predicate_label), _value(kg, f.object), _support(f)] for f in facts
+    ]
+    content = (
+        _table(["property", "value", "support"], rows) if rows else _none("No facts of its own.")
+    )
     return _section("Facts", "事實", content, count=len(rows))
 
 
 def _referrers(kg: KnowledgeGraph, facts: Iterable[Fact]) -> str:
-    rows = [[_value(kg, f.subject), _link(f.predicate, f.predicate_label)] for f in facts]
-    content = _table(["subject", "property"], rows) if rows else _none("Nothing refers to it.")
+    rows = [
+        [_value(kg, f.subject), _link(f.predicate, f.predicate_label), _support(f)] for f in facts
+    ]
+    content = (
+        _table(["subject", "property", "support"], rows) if rows else _none("Nothing refers to it.")
+    )
     return _section("Referred to by", "被引用", content, count=len(rows))
 
 
@@ -335,6 +350,7 @@ def _quotes(kg: KnowledgeGraph, iri: IRI) -> str:
             fact = " ".join(
                 kg.label(term) for term in (row["subject"], row["property"], row["object"])
             )
+            fact += f" ({row['support']})"
             if fact not in facts:
                 facts.append(fact)
     items = [
@@ -346,6 +362,6 @@ def _quotes(kg: KnowledgeGraph, iri: IRI) -> str:
     content = (
         f'<ul class="quotes">{"".join(items)}</ul>'
         if items
-        else _none("No sentence of the article is cited for it.")
+        else _none("No sentence of any source is cited for it.")
     )
-    return _section("What the article says", "文章原文", content, count=len(items))
+    return _section("What the sources say", "來源原文", content, count=len(items))
