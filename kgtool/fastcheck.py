@@ -293,7 +293,10 @@ class _Shapes:
 
     def _check(self, shape: Node, path: IRI | None, name: str, sparql: str, *owners: Node) -> Check:
         message = next((m.value for o in (shape, *owners) for m in self.objects(o, "message")), "")
-        severity = self.one(shape, "severity")
+        # a SPARQL constraint takes the severity of the shape that holds it
+        severity = next(
+            (s for o in (shape, *owners) if (s := self.one(o, "severity")) is not None), None
+        )
         term = from_oxigraph(shape)
         return Check(
             term,
@@ -422,9 +425,16 @@ def run(
                 if focus_node is None:
                     continue
                 value = row.get("value")
+                # a SPARQL constraint may name the path it found the value on (?path)
+                path = row.get("path") if check.path is None else check.path
                 results.append(
                     ValidationResult(
-                        focus_node, check.path, check.message, check.severity, check.shape, value
+                        focus_node,
+                        path if isinstance(path, IRI) else None,
+                        check.message,
+                        check.severity,
+                        check.shape,
+                        value,
                     )
                 )
     unique = tuple(dict.fromkeys(results))

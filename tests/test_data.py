@@ -117,7 +117,7 @@ FACTS = """
   ?s ?p ?o .
   FILTER(STRSTARTS(STR(?s), STR(kgd:)))
   { ?p a owl:ObjectProperty } UNION { ?p a owl:DatatypeProperty }
-  FILTER(?p NOT IN (kg:withinReachOf, kg:meetsCriterion))
+  FILTER NOT EXISTS { ?p kg:derivedBy ?rule }
   FILTER NOT EXISTS { ?s a kg:Claim FILTER(?p NOT IN (kg:topic, kg:date)) }
   FILTER NOT EXISTS { ?s a kg:TextSegment }
   FILTER NOT EXISTS { ?s a kg:ScopeCriterion }
