@@ -30,6 +30,10 @@ class ScopeMatch:
     support: str | None = None
     #: The record a background fact comes from.
     background: str | None = None
+    #: For a criterion met through a via-property: the support of the fact that links the
+    #: target to what holds the fact (the app it operates, the platform it publishes on).
+    hop_support: str | None = None
+    hop_background: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ def group(result: QueryResult) -> list[MeasureReach]:
                 quote=_text(row, "quote"),
                 support=_text(row, "support"),
                 background=_text(row, "background"),
+                hop_support=_text(row, "hopSupport"),
+                hop_background=_text(row, "hopBackground"),
             )
             for row in rows
         )

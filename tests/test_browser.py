@@ -118,7 +118,7 @@ def test_named_query_with_a_parameter_runs_in_yasgui(page: Any, server: Server) 
     table = page.locator(RESULTS).inner_text()
     assert "Export controls on high-end chips to China" in table
     assert "DeepSeek headquartered in China" in table  # an explanation, whole
-    assert "盡管DeepSeek和Llama" in table  # the article's quotes, in Chinese
+    assert "這家專注于模型研發" in table  # the article's quotes, in Chinese
     assert page.locator(f"{RESULTS}.ellipseTable").count() == 0  # values are never cut
     # the page itself never overflows sideways: the table scrolls in its own box
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

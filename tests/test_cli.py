@@ -92,10 +92,12 @@ def test_table_fits_the_terminal_with_chinese(kgtool: Run) -> None:
     assert all(width(line) <= 60 for line in lines)
     assert "…" not in out
     assert any(any(ord(c) > 0x3000 for c in line) for line in lines)
-    # entity cells are prefixed names (no spaces): the label cell starts after the first gap
-    rows = [line for line in [lines[0], *lines[2:-1]] if line and not line.startswith(" ")]
-    second = {width(re.match(r"\S+\s+", line)[0]) for line in rows}  # type: ignore[index]
-    assert len(second) == 1  # the label column starts at the same display column on each row
+    # entity cells hold no spaces: where a line has both cells, the label cell starts after
+    # the first gap, at the same display column on every line
+    starts = {
+        width(m[1]) for line in [lines[0], *lines[2:-1]] if (m := re.match(r"(\S+\s+)\S", line))
+    }
+    assert len(starts) == 1
 
 
 def _shown(results: dict[str, Any]) -> list[str]:
@@ -142,7 +144,7 @@ def test_measures_reaching_shows_one_line_per_measure(kgtool: Run) -> None:
     app = next(line for line in lines if "under PAFACA" in line)
     assert "based in China; operates an app serving US users" in app
     detail = kgtool("query", "measures-reaching", "--detail", columns=200).stdout
-    assert detail.rstrip().endswith("rows)") and "盡管DeepSeek和Llama" in detail
+    assert detail.rstrip().endswith("rows)") and "這家專注于模型研發" in detail
     csv = kgtool("query", "measures-reaching", "-f", "csv").stdout
     assert csv.startswith("measure,measureLabel,") and len(csv.splitlines()) > 15
 

@@ -77,16 +77,27 @@ def test_reach_is_explained_with_facts_and_sources(shipped_kg: KnowledgeGraph) -
         explanations
     )
     assert "DeepSeek headquartered in China" in explanations
-    assert all(r.value("support") == "stated" and r.value("quote") for r in pafaca)
+    # each row says how well its fact is supported, and quotes the sentence
+    support = {r.value("explanation"): r.value("support") for r in pafaca}
+    assert support["DeepSeek headquartered in China"] == "implied"
+    assert (
+        support["DeepSeek operates DeepSeek app; DeepSeek app serves users in United States"]
+        == "stated"
+    )
+    assert all(r.value("quote") for r in pafaca)
     # the investigation is reached through an accusation, not through a fact about chips
     investigation = [r for r in rows if r.value("measure") == KGD + "m-investigate-chip-violation"]
     assert any("Wang" in r.value("explanation") for r in investigation)
     # publishing on GitHub is background knowledge, and the row says so
     platform = [r for r in rows if r.value("measure") == KGD + "m-platform-access-ban"]
     assert any(
-        r.value("support") == "background" and "github.com/deepseek-ai" in r.value("background")
+        r.value("hopSupport") == "background"
+        and "github.com/deepseek-ai" in r.value("hopBackground")
+        and r.value("support") == "stated"  # GitHub is under US law: the article says so
         for r in platform
     )
+    # an accusation is sourced by the sentence that states the claim
+    assert {r.value("hopSupport") for r in investigation} == {"stated"}
 
 
 def test_measures_reaching_zhipu_include_its_listing(shipped_kg: KnowledgeGraph) -> None:
