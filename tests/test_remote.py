@@ -631,6 +631,10 @@ def _virtuoso_running() -> bool:
 #: The named queries Virtuoso 7.2 answers differently, and why (README: "When one machine is
 #: not enough").
 VIRTUOSO_QUIRKS = {
+    "measures-reaching": "Virtuoso 7.2 evaluates a FILTER inside an OPTIONAL without the bindings "
+    "from outside it: `OPTIONAL { ?axiom owl:annotatedSource ?holder FILTER EXISTS { ?axiom "
+    "owl:annotatedProperty ?fact ; owl:annotatedTarget ?value } }` finds 7 axioms for "
+    "DeepSeek's headquarters where SPARQL 1.1 gives 1, so a row takes another fact's support",
     "legal-limits": "Virtuoso 7.2 drops rows: `rdfs:subClassOf*` joined with a second triple "
     "on the measure and any OPTIONAL gives 1 row instead of 6",
     "claims-about": "Virtuoso 7.2 drops OPTIONAL matches next to `rdfs:subPropertyOf*`: two "
