@@ -662,14 +662,15 @@ class _Generator:
             pairs = [(w.iri(_T.medium), platform)]
         source = self._new("source", name)
         issued = w.datetime(_dated(rng))
+        record = "synthetic record"
         w.block(
             source.term,
             [
                 (w.a, w.iri(kind)),
                 *self._labels(name),
-                (w.iri(_T.author), writer_term),
-                *pairs,
-                w.background(source.term, w.iri(_T.issuedDate), issued, "synthetic record"),
+                w.background(source.term, w.iri(_T.author), writer_term, record),
+                *(w.background(source.term, p, o, record) for p, o in pairs),
+                w.background(source.term, w.iri(_T.issuedDate), issued, record),
             ],
         )
         self._source = source.term
@@ -802,9 +803,9 @@ class _Generator:
             w.fact(measure.term, w.iri(_T.measureStatus), status, said),
             w.fact(measure.term, w.iri(_T.legalBasis), rng.choice(self.instruments), said),
             w.fact(measure.term, w.iri(_T.actingBody), body, said),
-            (w.iri(_T.mechanism), w.iri(rng.choice(_T.MECHANISMS))),
-            *((w.iri(_T.scopeCriterion), criterion) for criterion in criteria),
-            (w.iri(_T.topic), w.iri(rng.choice(_T.TOPICS))),
+            w.fact(measure.term, w.iri(_T.mechanism), w.iri(rng.choice(_T.MECHANISMS)), said),
+            *(w.fact(measure.term, w.iri(_T.scopeCriterion), c, said) for c in criteria),
+            w.fact(measure.term, w.iri(_T.topic), w.iri(rng.choice(_T.TOPICS)), said),
             (w.iri(_T.evidence), said),
         ]
         if rng.random() < 0.2:
