@@ -35,6 +35,7 @@ come from `kgtool.server.connections`.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import re
@@ -138,6 +139,18 @@ def _pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
                 ) from None
         pairs.append((decoded[0], decoded[1]))
     return pairs
+
+
+#: Percent-decoding is a Python loop over the escapes: a text longer than this (up to 3,000
+#: escapes, a millisecond or two) is decoded on a thread, so the event loop keeps serving.
+_INLINE_DECODE = 8 << 10
+
+
+async def _decoded(raw: bytes, where: str) -> list[tuple[str, str]]:
+    """`_pairs`, off the event loop for a long text."""
+    if len(raw) <= _INLINE_DECODE:
+        return _pairs(raw, where)
+    return await asyncio.to_thread(_pairs, raw, where)
 
 
 def _group(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -322,7 +335,7 @@ class Endpoint:
                 "update with POST",
                 {"Allow": "GET, HEAD, POST, OPTIONS"},
             )
-        pairs = _pairs(request.scope.get("query_string", b""), "query string")
+        pairs = await _decoded(request.scope.get("query_string", b""), "query string")
         body_query = body_update = None
         if request.method == "POST":
             body_query, body_update, form = await self._body(request)
@@ -373,7 +386,7 @@ class Endpoint:
             raise Refused(415, f"unsupported charset {charset!r}: SPARQL requests are UTF-8")
         body = await self._read(request)
         if kind == FORM:
-            return None, None, _pairs(body, "form body")
+            return None, None, await _decoded(body, "form body")
         text = _utf8(body, "request body")
         return (text, None, []) if kind == SPARQL_QUERY else (None, text, [])
 
@@ -472,7 +485,7 @@ class Endpoint:
 
     async def void(self, request: Request) -> Response:
         async def handler(request: Request) -> Response:
-            params = _group(_pairs(request.scope.get("query_string", b""), "query string"))
+            params = _group(await _decoded(request.scope.get("query_string", b""), "query string"))
             return await self._description(request, params)
 
         return await self._handle(request, handler)
@@ -485,7 +498,7 @@ class Endpoint:
         declared = {param.name for param in query.params}
         pairs = [
             (k, v)
-            for k, v in _pairs(request.scope.get("query_string", b""), "query string")
+            for k, v in await _decoded(request.scope.get("query_string", b""), "query string")
             if k != CACHE_BUSTER or k in declared
         ]
         hints = tuple(v for k, v in pairs if k in FORMAT_HINTS and k not in declared and v)
@@ -504,7 +517,7 @@ class Endpoint:
 
     async def _entity(self, request: Request) -> Response:
         iri = KGD + request.path_params["slug"]
-        params = _group(_pairs(request.scope.get("query_string", b""), "query string"))
+        params = _group(await _decoded(request.scope.get("query_string", b""), "query string"))
         hints = _hints(params)
         accept = request.headers.get("accept")
         html = not hints and media.wants_html(accept)

@@ -30,6 +30,10 @@ HEAD_TIMEOUT = 10.0
 BODY_TIMEOUT = 30.0
 IDLE_TIMEOUT = 5.0
 PER_CLIENT = 64
+#: After a refusal, what the client still sends is read and dropped for this long before the
+#: connection closes: closing with unread bytes would reset it, and the client would lose the
+#: answer that says why.
+LINGER = 2.0
 _END = b"\r\n\r\n"
 
 
@@ -42,6 +46,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._head_size = 0
         self._tail = b""
         self._line_done = False
+        self._refused = False
         self._timer: asyncio.TimerHandle | None = None
 
     # -- the connection -------------------------------------------------------------------
@@ -65,7 +70,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._in_head and not self._count_head(data):
+        if self._refused or (self._in_head and not self._count_head(data)):
             return
         super().data_received(data)
 
@@ -124,8 +129,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse(408, f"{why} within {seconds:g} s")
 
     def _refuse(self, status: int, message: str) -> None:
-        """Answer `status` with `message` and close the connection."""
+        """Answer `status` with `message` and close the connection (after `LINGER`)."""
         self._disarm()
+        self._refused = True
         body = (message + "\n").encode("utf-8")
         phrase = http.HTTPStatus(status).phrase
         head = (
@@ -138,4 +144,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()  # an answer is on its way already: cut it short
             return
         self.transport.write(head + body)
-        self.transport.close()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self._timer = self.loop.call_later(LINGER, self.transport.close)

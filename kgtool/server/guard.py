@@ -398,6 +398,39 @@ def with_dataset(text: str, using: tuple[str, ...], using_named: tuple[str, ...]
     return text
 
 
+@dataclass(frozen=True)
+class Load:
+    """One `LOAD [SILENT] <document> [INTO GRAPH <graph>]` operation of an update."""
+
+    start: int
+    end: int
+    document: str
+    silent: bool
+    graph: str | None
+
+
+def load_operations(text: str) -> list[Load]:
+    """The LOAD operations of an update text, with where each is written."""
+    code = [token for token in tokens(text) if token.kind != "comment"]
+    found = []
+    for i, token in enumerate(code):
+        if token.kind != "word" or token.text.upper() != "LOAD":
+            continue
+        at = i + 1
+        silent = at < len(code) and code[at].text.upper() == "SILENT"
+        at += silent
+        if at >= len(code) or code[at].kind != "iri":
+            continue  # not a LOAD the parser would take: it will say why
+        document, end = code[at].text[1:-1], code[at].start + len(code[at].text)
+        graph = None
+        into = [t.text.upper() for t in code[at + 1 : at + 3]]
+        if into == ["INTO", "GRAPH"] and at + 3 < len(code) and code[at + 3].kind == "iri":
+            graph = code[at + 3].text[1:-1]
+            end = code[at + 3].start + len(code[at + 3].text)
+        found.append(Load(token.start, end, document, silent, graph))
+    return found
+
+
 def _group_end(code: list[Token], at: int) -> int | None:
     """The offset just after the `{ ... }` group opening at token `at`, if there is one."""
     if at >= len(code) or code[at].text != "{":

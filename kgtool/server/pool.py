@@ -18,9 +18,10 @@ query. Three rules keep the cheap work answered while expensive work runs:
 A job that waits longer than `timeout` for a process gets 503. The pool starts a few processes
 and starts more, up to `size`, while jobs wait for one.
 
-Updates change every process's store: with no job running, one process runs the update first
-(so a malformed or endless update is caught once), then the others apply it; the updates are
-logged so that a process started later replays them.
+Updates change every process's store: with no job running, one process fetches what the
+update LOADs (once: `FetchJob`) and runs it first (so a malformed or endless update is caught
+once), then the others apply it; the updates are logged so that a process started later
+replays them, without fetching anything again.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from dataclasses import dataclass, replace
 from multiprocessing.process import BaseProcess
 
 from kgtool.errors import KgtoolError
-from kgtool.server.worker import Job, Reply, Settings, UpdateJob, main
+from kgtool.server.worker import FetchJob, Job, Reply, Settings, UpdateJob, main
 
 #: How long a new query process may take to load the graph.
 START_TIMEOUT = 120.0
@@ -319,6 +320,12 @@ class Pool:
                 while self._held or self._spawning:
                     await asyncio.sleep(0.02)
                 processes = list(self._live)
+                if not processes:
+                    raise PoolError(503, "no query process is running; try again", retry_after=1)
+                fetched = await self._call(processes[0], FetchJob(job), self.timeout)
+                if fetched.status >= 300:
+                    return fetched
+                job = replace(job, text=fetched.body.decode("utf-8"))
                 first = await self._call(processes[0], job, self.timeout)
                 if first.status >= 300:
                     return first

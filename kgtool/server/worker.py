@@ -18,6 +18,7 @@ from __future__ import annotations
 import resource
 import signal
 import threading
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
@@ -244,6 +245,86 @@ def _graph(iri: str) -> ox.NamedNode:
         raise Refused(400, f"not a valid graph IRI: {iri!r}") from None
 
 
+#: What LOAD asks a server for, the formats pyoxigraph reads.
+_LOAD_ACCEPT = (
+    "text/turtle, application/n-triples, application/rdf+xml, application/ld+json;q=0.9, "
+    "application/trig;q=0.8, application/n-quads;q=0.8"
+)
+_LOAD_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/json": ox.RdfFormat.JSON_LD,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead anywhere: LOAD reads only the document the allow-list names."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _fetch(document: str, limit: int) -> list[ox.Triple]:
+    """The triples of an (allow-listed) document; `Refused` 502 if it cannot be read."""
+    opener = urllib.request.build_opener(_NoRedirects)
+    request = urllib.request.Request(document, headers={"Accept": _LOAD_ACCEPT})
+    try:
+        with opener.open(request, timeout=30) as answer:
+            kind = answer.headers.get_content_type()
+            data = answer.read(limit + 1)
+    except (OSError, ValueError) as error:
+        raise Refused(502, f"LOAD <{document}> failed: {error}") from None
+    if len(data) > limit:
+        raise Refused(502, f"LOAD <{document}> failed: the document is over {limit} bytes")
+    if kind not in _LOAD_FORMATS:
+        raise Refused(502, f"LOAD <{document}> failed: {kind} is not an RDF format")
+    try:
+        return [
+            quad.triple for quad in ox.parse(data, format=_LOAD_FORMATS[kind], base_iri=document)
+        ]
+    except SyntaxError as error:
+        raise Refused(502, f"LOAD <{document}> failed: {error}") from None
+
+
+@dataclass(frozen=True)
+class FetchJob:
+    """An update whose LOADs are fetched here, once, and written into it as INSERT DATA.
+
+    Every query process runs each update on its own store, and a process started later
+    replays them all: a LOAD run in each would fetch its document again and again (and the
+    processes could disagree if it changed, or fail to start if it went away). The reply's
+    body is the update with each LOAD replaced by the data it read (or by nothing, for a
+    LOAD SILENT that failed), which the pool then runs everywhere (`kgtool.server.pool`).
+    """
+
+    update: UpdateJob
+
+    def run(self, state: State) -> Reply:
+        text = self.update.text
+        found = guard.scan(text)
+        _check(text, found, state.settings.allow_service)
+        limit = state.settings.memory_limit // 4 or 1 << 30
+        for load in reversed(guard.load_operations(text)):
+            try:
+                triples = _fetch(load.document, limit)
+            except Refused:
+                if not load.silent:
+                    raise
+                triples = []
+            data = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+            if load.graph is not None:
+                data = f"GRAPH <{load.graph}> {{ {data} }}"
+            text = f"{text[: load.start]}INSERT DATA {{ {data} }}{text[load.end :]}"
+        return Reply(200, TEXT, text.encode("utf-8"))
+
+
 @dataclass(frozen=True)
 class UpdateJob:
     """A SPARQL Update (only ever sent when the server allows updates), with the protocol's
@@ -365,7 +446,7 @@ class DescriptionJob:
         return Reply(200, self.media, media.write_graph(triples, self.media))
 
 
-Job = SparqlJob | UpdateJob | NamedJob | EntityJob | DescriptionJob
+Job = SparqlJob | UpdateJob | FetchJob | NamedJob | EntityJob | DescriptionJob
 
 #: How each library error becomes a status: an unknown name is 404, any other mistake 400.
 _STATUS: tuple[tuple[type[KgtoolError], int], ...] = (
