@@ -1,9 +1,10 @@
 """The HTTP side: routes, the SPARQL 1.1 Protocol's request forms, limits, and status codes.
 
 The event loop only parses requests, negotiates formats and keeps answers; every query runs in
-a query process (`kgtool.server.pool`), but for lookups on a read-only server. The loop never
-does work that grows faster than a request's bytes in C: it tokenizes a query only if it is
-short (`guard.SHORT_TEXT`); a longer one goes to a query process, which checks it there. The
+a query process (`kgtool.server.pool`), but for lookups on a read-only server. The loop does
+no Python work that grows with a request's size: it tokenizes a query only if it is short
+(`guard.SHORT_TEXT`), a longer one being checked by the query process that runs it, and it
+percent-decodes a long form or query string on a thread. The
 base IRI of every query and update is the service IRI (`ServerConfig.service_iri`), never what
 a request's Host header says. Parameters the protocol does not define (cache-busters such as
 `_=…`, a `timeout=`) are ignored, as other SPARQL servers do. Routes:

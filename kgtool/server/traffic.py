@@ -318,6 +318,7 @@ class Client:
     def send(self, req: Request) -> tuple[int, bytes]:
         """The status (0 for a connection error or a timeout) and body of one request."""
         for attempt in range(2):
+            reused = self.connection is not None
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(
                     "127.0.0.1", self.port, timeout=self.timeout, source_address=(self.source, 0)
@@ -333,9 +334,9 @@ class Client:
                 return response.status, body
             except (OSError, http.client.HTTPException) as error:
                 self.close()
-                # A kept-alive connection the server closed meanwhile: try once on a new one.
-                stale = isinstance(error, http.client.RemoteDisconnected | ConnectionResetError)
-                if attempt == 0 and stale:
+                # A kept-alive connection the server closed meanwhile (as servers close idle
+                # ones): try once on a new one. A timeout is an answer that did not come.
+                if attempt == 0 and reused and not isinstance(error, TimeoutError):
                     continue
                 return 0, b""
         return 0, b""
@@ -350,12 +351,23 @@ class Client:
 # Malformed HTTP, sent on raw sockets
 
 
+def _connect(port: int, wait: float, source: str | None) -> socket.socket | None:
+    try:
+        return socket.create_connection(
+            ("127.0.0.1", port), timeout=wait, source_address=(source, 0) if source else None
+        )
+    except OSError:
+        return None
+
+
 def raw(port: int, data: bytes, *, wait: float = 30, source: str | None = None) -> str:
     """Send bytes as they are, then read until the server closes or `wait` passes: the status
-    code of the answer, "closed" (closed without one) or "open" (still open after `wait`)."""
-    with socket.create_connection(
-        ("127.0.0.1", port), timeout=wait, source_address=(source, 0) if source else None
-    ) as sock:
+    code of the answer, "closed" (closed without one), "open" (still open after `wait`), or
+    "refused" (no connection)."""
+    sock = _connect(port, wait, source)
+    if sock is None:
+        return "refused"
+    with sock:
         # The server may close before reading it all; its answer still counts.
         with contextlib.suppress(OSError):
             sock.sendall(data)
@@ -398,19 +410,22 @@ def huge_header(port: int, path: str, size: int, source: str | None = None) -> t
 
 def half_open(port: int, wait: float, source: str | None = None) -> str:
     """Open a connection, send nothing: "closed" if the server hangs up within `wait`."""
-    with socket.create_connection(
-        ("127.0.0.1", port), timeout=wait, source_address=(source, 0) if source else None
-    ) as sock:
+    sock = _connect(port, wait, source)
+    if sock is None:
+        return "refused"
+    with sock:
         return _answer(sock, wait)
 
 
 def slow_head(port: int, wait: float, source: str | None = None) -> str:
     """Send the start of a request head and no more (slowloris)."""
-    with socket.create_connection(
-        ("127.0.0.1", port), timeout=wait, source_address=(source, 0) if source else None
-    ) as sock:
+    sock = _connect(port, wait, source)
+    if sock is None:
+        return "refused"
+    with sock, contextlib.suppress(OSError):
         sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         return _answer(sock, wait)
+    return "closed"
 
 
 MALFORMED: dict[str, Callable[[int, str], str]] = {
@@ -428,7 +443,7 @@ MALFORMED: dict[str, Callable[[int, str], str]] = {
         port,
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
         b"Content-Type: application/sparql-query\r\n\r\nASK {}",
-        wait=15,
+        wait=40,
         source=source,
     ),
     "idle connection": lambda port, source: half_open(port, 15, source),
