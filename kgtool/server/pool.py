@@ -42,6 +42,8 @@ from kgtool.server.worker import FetchJob, Job, Reply, Settings, UpdateJob, main
 
 #: How long a new query process may take to load the graph.
 START_TIMEOUT = 120.0
+#: After a process failed to start, no other is started for this long (not a storm of them).
+RETRY_START = 5.0
 CHEAP = "cheap"
 OPEN = "open"
 
@@ -150,6 +152,7 @@ class Pool:
         self._draining = False
         self._updating = asyncio.Lock()
         self._closed = False
+        self._failed_at = float("-inf")
 
     async def start(self) -> None:
         """Start the first processes and wait until each has loaded the graph."""
@@ -185,6 +188,7 @@ class Pool:
         self._spawning.discard(task)
         if not task.cancelled() and task.exception() is not None:
             self.log(f"kgtool serve: {task.exception()}")
+            self._failed_at = asyncio.get_running_loop().time()
         if not self._closed:
             self._dispatch()
 
@@ -220,7 +224,8 @@ class Pool:
             self._held[client] < self.per_client and any(not w.granted.done() for w in queue)
             for client, queue in self._waiting.items()
         )
-        if wanting and len(self._live) + len(self._spawning) < self.size:
+        recently_failed = asyncio.get_running_loop().time() - self._failed_at < RETRY_START
+        if wanting and len(self._live) + len(self._spawning) < self.size and not recently_failed:
             self._grow()
 
     def _next(self) -> _Waiter | None:
