@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -196,6 +197,15 @@ class Server:
         kids = children(self.process.pid)
         self.seen_children |= kids
         return main / 1024, (main + sum(_status(pid, "VmRSS") for pid in kids)) / 1024
+
+    def processes_replaced(self) -> tuple[int, int]:
+        """Query processes the server stopped and replaced, as its log says: all of them, and
+        those that died of themselves (a crash, not a query stopped at the timeout)."""
+        if self.log is None or not self.log.exists():
+            return 0, 0
+        lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+        stopped = [line for line in lines if re.search(r"query process \d+ stopped", line)]
+        return len(stopped), sum("process ended" in line for line in stopped)
 
     def processes_started(self) -> int:
         """Query processes started after the first ones (replacements, or a growing pool)."""
