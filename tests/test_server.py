@@ -831,6 +831,10 @@ def test_relative_iris_resolve_against_the_service_iri(server: Server, http: htt
     assert {t.subject for t in triples} == {ox.NamedNode(server.url + "/s")}
     answer = http.get("/sparql", params={"query": "SELECT (STR(<x>) AS ?x) {}", "format": "csv"})
     assert answer.text.splitlines()[1] == server.url + "/x"
+    # also where the word "service" makes the guard dry-run the query first
+    checked = 'SELECT (STR(<x>) AS ?x) { FILTER("a service" != "") }'
+    answer = http.get("/sparql", params={"query": checked, "format": "csv"})
+    assert answer.text.splitlines()[1] == server.url + "/x"
 
 
 def test_the_description_never_echoes_the_host_header(server: Server) -> None:

@@ -156,20 +156,20 @@ def _terms(values: Sequence[Any]) -> list[Term | None]:
         raise Refused(400, str(error)) from None
 
 
-def _check(text: str, found: guard.Scan, allowed: frozenset[str]) -> None:
+def _check(text: str, found: guard.Scan, settings: Settings) -> None:
     """Refuse a request nested too deep, or with a SERVICE or LOAD that is not allowed; and
     where "service" or "load" appears anywhere but as a keyword, make sure pyoxigraph's own
     parser agrees that it is no keyword, with a dry run on an empty store that cannot open a
     connection (see `guard.defused`)."""
     guard.check_depth(found)
-    guard.check_network(found, allowed)
+    guard.check_network(found, settings.allow_service)
     if not found.hidden_keywords:
         return
     try:
         if found.form == "update":
-            ox.Store().update(guard.defused(text, found))
+            ox.Store().update(guard.defused(text, found), base_iri=settings.base)
         else:
-            result = ox.Store().query(guard.defused(text, found))
+            result = ox.Store().query(guard.defused(text, found), base_iri=settings.base)
             if not isinstance(result, ox.QueryBoolean):
                 next(iter(result), None)
     except SyntaxError as error:
@@ -200,7 +200,7 @@ class SparqlJob:
             raise Refused(
                 400, "this is an update: send it as update=… or application/sparql-update"
             )
-        _check(self.text, found, state.settings.allow_service)
+        _check(self.text, found, state.settings)
         options: dict[str, Any] = {"base_iri": state.settings.base}
         if self.default_graphs is not None or self.named_graphs is not None:
             options["default_graph"] = [_graph(iri) for iri in self.default_graphs or ()]
@@ -309,7 +309,7 @@ class FetchJob:
     def run(self, state: State) -> Reply:
         text = self.update.text
         found = guard.scan(text)
-        _check(text, found, state.settings.allow_service)
+        _check(text, found, state.settings)
         limit = state.settings.memory_limit // 4 or 1 << 30
         for load in reversed(guard.load_operations(text)):
             try:
@@ -336,7 +336,7 @@ class UpdateJob:
 
     def run(self, state: State) -> Reply:
         found = guard.scan(self.text)
-        _check(self.text, found, state.settings.allow_service)
+        _check(self.text, found, state.settings)
         self.apply(state)
         state.refresh()
         return Reply(204, TEXT, b"")
