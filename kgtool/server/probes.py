@@ -203,7 +203,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         _Recorder.fetched.append(self.path)
-        body = b"<http://example.org/s> <http://example.org/p> 1 .\n"
+        body = b'<http://example.org/s> <http://example.org/p> "1" .\n'
         self.send_response(200)
         self.send_header("Content-Type", "application/n-triples")
         self.send_header("Content-Length", str(len(body)))
@@ -250,18 +250,18 @@ def write_mode(source: Path | None) -> Figures:
             allowed,
             source=source,
         ) as server:
-            target = f"http://127.0.0.1:{port}/data/service.nt"
-            status, body = request(
-                server.port,
-                "POST",
-                "/sparql",
-                headers=(
-                    ("Content-Type", "application/sparql-update"),
-                    ("Authorization", f"Bearer {token}"),
-                ),
-                body=f"LOAD <{target}>".encode(),
-            )
-            figures["LOAD of a URL not allowed"] = f"{status} {body.decode()[:80].strip()}"
+            for name in ("data.nt", "data/service.nt"):
+                status, body = request(
+                    server.port,
+                    "POST",
+                    "/sparql",
+                    headers=(
+                        ("Content-Type", "application/sparql-update"),
+                        ("Authorization", f"Bearer {token}"),
+                    ),
+                    body=f"LOAD <http://127.0.0.1:{port}/{name}>".encode(),
+                )
+                figures[f"LOAD of /{name}, not allowed"] = f"{status} {body.decode()[:70].strip()}"
             figures["URLs fetched"] = list(_Recorder.fetched)
     finally:
         recorder.shutdown()
