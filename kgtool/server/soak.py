@@ -145,8 +145,14 @@ def _named_queries() -> tuple[tuple[str, str], ...]:
     return tuple((f"/queries/{query.name}", query.sparql) for query in kg.queries())
 
 
-def soak(server: Server, seconds: float, named: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    """Run every class of traffic against a started server for `seconds`; the figures."""
+def soak(
+    server: Server,
+    seconds: float,
+    named: tuple[tuple[str, str], ...],
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Run every class of traffic but those in `skip` against a started server for
+    `seconds`; the figures."""
     rss_start = server.rss_mb()
     peak = list(rss_start)
     done = threading.Event()
@@ -163,6 +169,8 @@ def soak(server: Server, seconds: float, named: tuple[tuple[str, str], ...]) -> 
     deadline = time.time() + seconds
     plans: list[Plan] = []
     for traffic, count, pause in CLASSES:
+        if traffic in skip:
+            continue
         for _ in range(count):
             plans.append(
                 Plan(
@@ -176,7 +184,7 @@ def soak(server: Server, seconds: float, named: tuple[tuple[str, str], ...]) -> 
                     pause,
                 )
             )
-    tallies: dict[str, Tally] = {traffic: Tally() for traffic, _, _ in CLASSES}
+    tallies = {traffic: Tally() for traffic, _, _ in CLASSES if traffic not in skip}
     with ProcessPoolExecutor(max_workers=len(plans), mp_context=get_context("spawn")) as pool:
         for plan, tally in zip(plans, pool.map(run_client, plans), strict=True):
             tallies[plan.traffic].merge(tally)
@@ -208,6 +216,8 @@ def table(figures: dict[str, dict[str, Any]]) -> str:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
     for traffic, _, _ in CLASSES:
+        if any(traffic not in figures[s]["traffic"] for s in systems):
+            continue
         runs = [figures[s]["traffic"][traffic] for s in systems]
         row(
             f"{traffic}: requests (per s)",
@@ -251,6 +261,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         help="run kgtool serve from this source tree (to compare an older version)",
     )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=[traffic for traffic, _, _ in CLASSES],
+        metavar="CLASS",
+        help="leave this class of traffic out (to see a server that another class kills)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     systems = [name.strip() for name in args.systems.split(",") if name.strip()]
@@ -276,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 server.start()
                 print(f"soak: {system} for {args.seconds:g} s", file=sys.stderr, flush=True)
                 try:
-                    figures[system] = soak(server, args.seconds, named)
+                    figures[system] = soak(server, args.seconds, named, frozenset(args.skip))
                 finally:
                     server.stop()
     except TrafficError as error:
