@@ -216,18 +216,21 @@ def table(figures: dict[str, dict[str, Any]]) -> str:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
     for traffic, _, _ in CLASSES:
-        if any(traffic not in figures[s]["traffic"] for s in systems):
+        runs = [figures[s]["traffic"].get(traffic) for s in systems]
+        if not any(runs):
             continue
-        runs = [figures[s]["traffic"][traffic] for s in systems]
         row(
             f"{traffic}: requests (per s)",
-            [f"{r['requests']:,} ({r['per_second']:,})" for r in runs],
+            [f"{r['requests']:,} ({r['per_second']:,})" if r else "not sent" for r in runs],
         )
         if traffic != "malformed HTTP":
-            row(f"{traffic}: p50 / p99 ms", [f"{r['p50_ms']} / {r['p99_ms']}" for r in runs])
+            row(
+                f"{traffic}: p50 / p99 ms",
+                [f"{r['p50_ms']} / {r['p99_ms']}" if r else "" for r in runs],
+            )
         row(
             f"{traffic}: answers",
-            [", ".join(f"{k}: {v:,}" for k, v in r["statuses"].items()) for r in runs],
+            [", ".join(f"{k}: {v:,}" for k, v in r["statuses"].items()) if r else "" for r in runs],
         )
     for label, key in (("start", "start"), ("end", "end"), ("peak", "peak")):
         row(
@@ -239,7 +242,7 @@ def table(figures: dict[str, dict[str, Any]]) -> str:
         "query processes replaced (of them crashed)",
         [
             "{} ({})".format(*figures[s]["query_processes_replaced"])
-            if s == "kgtool"
+            if s.startswith("kgtool")
             else "no query processes"
             for s in systems
         ],
