@@ -41,6 +41,8 @@ def fold(text: str) -> str:
 def fold_all(texts: Sequence[str]) -> list[str]:
     """`fold` of each text, converted by OpenCC in one call: a call costs far more than a
     character (1,500 labels: 1 ms at once, 10 ms one by one)."""
+    if not texts:
+        return []
     normal = [" ".join(unicodedata.normalize("NFKC", text).split()) for text in texts]
     # one label per line: no label holds a line break any more, and no OpenCC phrase spans one
     return [line.casefold() for line in to_simplified("\n".join(normal)).split("\n")]

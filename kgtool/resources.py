@@ -24,17 +24,26 @@ SHAPES_FILE = "shapes.ttl"
 SCOPES_FILE = "scopes.ttl"
 #: Files of the ontology folder that a load leaves out.
 NOT_LOADED = frozenset({SHAPES_FILE, SCOPES_FILE})
+#: File name endings of RDF datasets: files that name their graphs themselves.
+QUAD_SUFFIXES = (".trig", ".nq")
 #: File name endings read as RDF when a folder is loaded.
-RDF_SUFFIXES = (".ttl", ".nt", ".rdf", ".owl", ".jsonld")
+RDF_SUFFIXES = (".ttl", ".nt", ".rdf", ".owl", ".jsonld", ".trig", ".nq")
 
 
 @dataclass(frozen=True)
 class Source:
-    """One RDF file to load: `name` is what messages show, `graph` the named graph it fills."""
+    """One RDF file to load: `name` is what messages show, `graph` the named graph it fills
+    ("": the default graph; a TriG or N-Quads file also fills the graphs it names), `base`
+    the IRI its relative IRIs are resolved against (the graph's, unless given)."""
 
     name: str
     graph: str
     file: Traversable
+    base: str | None = None
+
+    @property
+    def base_iri(self) -> str | None:
+        return self.base or self.graph or None
 
     def read(self) -> bytes:
         try:
@@ -77,23 +86,50 @@ def shipped_shapes() -> Source:
     return _shipped_source("ontology", package() / "ontology" / SHAPES_FILE)
 
 
+def _user_files(given: str | Path) -> list[Path]:
+    """A file, or a folder's RDF files (shapes and generated scope classes aside)."""
+    path = Path(given)
+    if path.is_dir():
+        return sorted(
+            entry
+            for entry in path.rglob("*")
+            if entry.suffix in RDF_SUFFIXES and entry.name not in NOT_LOADED and entry.is_file()
+        )
+    if path.exists():
+        return [path]
+    raise DataError("no such file or folder", source=str(given))
+
+
 def user_sources(paths: Iterable[str | Path]) -> list[Source]:
-    """Sources for files and folders a user names; folders give their RDF files, shapes and
-    generated scope classes aside."""
-    sources = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found = sorted(
-                entry
-                for entry in path.rglob("*")
-                if entry.suffix in RDF_SUFFIXES and entry.name not in NOT_LOADED and entry.is_file()
-            )
-        elif path.exists():
-            found = [path]
-        else:
-            raise DataError("no such file or folder", source=str(given))
-        sources += [Source(str(entry), entry.resolve().as_uri(), entry) for entry in found]
+    """Sources for files and folders a user names, each file in a named graph of its own (its
+    file: IRI), as they are added beside the shipped graph."""
+    return [
+        Source(str(entry), entry.resolve().as_uri(), entry)
+        for given in paths
+        for entry in _user_files(given)
+    ]
+
+
+def dataset_sources(
+    default: Iterable[str | Path], named: Iterable[tuple[str, str | Path]] = ()
+) -> list[Source]:
+    """Sources for a dataset of a user's own: the `default` files and folders into the
+    default graph (a TriG or N-Quads file keeping the graphs it names), each (IRI, file) of
+    `named` into that named graph."""
+    sources = [
+        Source(str(entry), "", entry, base=entry.resolve().as_uri())
+        for given in default
+        for entry in _user_files(given)
+    ]
+    for graph, given in named:
+        for entry in _user_files(given):
+            if entry.suffix in QUAD_SUFFIXES:
+                raise DataError(
+                    f"a {entry.suffix} file names its own graphs: give it with --data, "
+                    f"not in the named graph <{graph}>",
+                    source=str(entry),
+                )
+            sources.append(Source(str(entry), graph, entry, base=entry.resolve().as_uri()))
     return sources
 
 

@@ -27,6 +27,8 @@ _FORMATS = {
     ".xml": ox.RdfFormat.RDF_XML,
     ".jsonld": ox.RdfFormat.JSON_LD,
     ".json": ox.RdfFormat.JSON_LD,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
 }
 _QUERY_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 _INFERRED = ox.NamedNode(GRAPH.inferred)
@@ -80,14 +82,20 @@ def parse(source: Source) -> list[ox.Triple]:
     try:
         return [
             quad.triple
-            for quad in ox.parse(source.read(), format=_format(source), base_iri=source.graph)
+            for quad in ox.parse(source.read(), format=_format(source), base_iri=source.base_iri)
         ]
     except SyntaxError as error:
         raise _data_error(source, error) from None
 
 
+def _graph(name: str | None) -> ox.NamedNode | ox.DefaultGraph:
+    """The named graph `name`; "" or None: the default graph."""
+    return ox.NamedNode(name) if name else ox.DefaultGraph()
+
+
 class LocalStore:
-    """An in-memory pyoxigraph store holding one named graph per loaded file."""
+    """An in-memory pyoxigraph store holding one named graph per loaded file (or the files of
+    a user's dataset in the graphs it chose; see `kgtool.resources.dataset_sources`)."""
 
     def __init__(self) -> None:
         self._store = ox.Store()
@@ -95,12 +103,17 @@ class LocalStore:
         self._inferred = 0
 
     def load(self, sources: Iterable[Source]) -> None:
-        """Load each file into its own named graph; a malformed file raises `DataError`."""
+        """Load each file into its graph (a TriG or N-Quads file into the graphs it names);
+        a malformed file raises `DataError`."""
         for source in sources:
-            graph = ox.NamedNode(source.graph)
+            rdf_format = _format(source)
+            quads = rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
             try:
                 self._store.load(
-                    source.read(), _format(source), base_iri=source.graph, to_graph=graph
+                    source.read(),
+                    rdf_format,
+                    base_iri=source.base_iri,
+                    to_graph=None if quads else _graph(source.graph),
                 )
             except SyntaxError as error:
                 raise _data_error(source, error) from None
@@ -112,9 +125,9 @@ class LocalStore:
         return self._store
 
     @property
-    def asserted(self) -> list[ox.NamedNode]:
+    def asserted(self) -> list[ox.NamedNode | ox.DefaultGraph]:
         """The graphs loaded from files."""
-        return [ox.NamedNode(source.graph) for source in self.sources]
+        return list(dict.fromkeys(_graph(source.graph) for source in self.sources))
 
     def execute(self, sparql: str, *, source: str, inferred: bool) -> QueryResult:
         """Run a SPARQL query over the asserted graphs (and the inferred one if `inferred`).
@@ -195,9 +208,10 @@ class LocalStore:
     def clear_derived(self) -> None:
         self._store.clear_graph(_DERIVED)
 
-    def count(self, graphs: Sequence[str] | None = None) -> int:
-        """How many triples the given graphs hold (all asserted graphs by default)."""
-        names = [ox.NamedNode(graph) for graph in graphs] if graphs is not None else self.asserted
+    def count(self, graphs: Sequence[str | None] | None = None) -> int:
+        """How many triples the given graphs hold (None: the default graph; all asserted
+        graphs by default)."""
+        names = [_graph(graph) for graph in graphs] if graphs is not None else self.asserted
         return sum(
             1 for graph in names for _ in self._store.quads_for_pattern(None, None, None, graph)
         )

@@ -229,7 +229,7 @@ def test_one_licence_story_everywhere(shipped_kg: kgtool.KnowledgeGraph) -> None
         "<http://purl.org/dc/terms/license> ?licence }"
     )
     assert [str(row["licence"]) for row in header] == [CC_BY]
-    service = (REPO / "kgtool" / "server" / "description" / "service.ttl").read_text("utf-8")
+    service = (REPO / "kgtool" / "server" / "description" / "shipped.ttl").read_text("utf-8")
     assert f"dcterms:license <{CC_BY}>" in service and "opensource.org" not in service
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "CC BY 4.0" in readme and "MIT" in readme and "NOTICE" in readme

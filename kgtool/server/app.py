@@ -1,7 +1,13 @@
 """The HTTP side: routes, the SPARQL 1.1 Protocol's request forms, limits, and status codes.
 
 The event loop only parses requests, negotiates formats and keeps answers; every query runs in
-a query process (`kgtool.server.pool`). Routes:
+a query process (`kgtool.server.pool`), but for lookups on a read-only server. The loop does
+no Python work that grows with a request's size: it tokenizes a query only if it is short
+(`guard.SHORT_TEXT`), a longer one being checked by the query process that runs it, and it
+percent-decodes a long form or query string on a thread. The
+base IRI of every query and update is the service IRI (`ServerConfig.service_iri`), never what
+a request's Host header says. Parameters the protocol does not define (cache-busters such as
+`_=…`, a `timeout=`) are ignored, as other SPARQL servers do. Routes:
 
     /                     the query page
     /sparql               SPARQL 1.1 Protocol (GET, POST form, POST direct); without a query,
@@ -16,7 +22,8 @@ a query process (`kgtool.server.pool`). Routes:
     /static/…             the page's style and script
 
 Status codes. 200 an answer, 204 an update done. 400 a malformed query, update, parameter,
-percent-escape or UTF-8, a refused SERVICE, an unknown entity given to a named query. 401 an
+percent-escape or UTF-8, a refused SERVICE or LOAD, a request nested deeper than
+`guard.MAX_DEPTH`, an unknown entity given to a named query. 401 an
 update without credentials, 403 an update on a read-only server or with a wrong token. 404 an
 unknown named query, entity or path. 405 a method the resource does not take (with Allow).
 406 no acceptable result format. 413 a body over --max-body. 415 an unsupported Content-Type
@@ -24,12 +31,16 @@ or charset. 422 a query the server stopped: past --timeout, over --max-rows, or 
 the request was well formed but cannot be completed within the server's limits, and the remedy
 is the client's (a more selective query, a LIMIT), hence a 4xx: not 408 (a client slow to
 send, which browsers retry), not 413 (the request's own size), not 500 or 503 (no fault of the
-server, and the same query would fail again). 502 an allowed SERVICE endpoint failed. 503
-every query process stayed busy for the whole timeout (with Retry-After): real overload.
+server, and the same query would fail again). 429 (with Retry-After) a client with more
+queries running and waiting than its share (`kgtool.server.pool`). 502 an allowed SERVICE
+endpoint failed. 503 no query process came free for the whole timeout (with Retry-After):
+real overload. 408, 413, 414 and 431 for a connection too slow, or a request head too large,
+come from `kgtool.server.connections`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import re
@@ -42,7 +53,7 @@ from urllib.parse import unquote_to_bytes
 import pyoxigraph as ox
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -54,7 +65,7 @@ from kgtool.namespaces import KGD
 from kgtool.server import guard, media, pages
 from kgtool.server.cache import Cache
 from kgtool.server.config import ServerConfig
-from kgtool.server.pool import Pool, PoolError
+from kgtool.server.pool import CHEAP, OPEN, Pool, PoolError
 from kgtool.server.worker import (
     DescriptionJob,
     EntityJob,
@@ -62,7 +73,6 @@ from kgtool.server.worker import (
     NamedJob,
     Refused,
     Reply,
-    Settings,
     SparqlJob,
     State,
     UpdateJob,
@@ -74,17 +84,8 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 #: Parameters naming a result format, as Virtuoso, SPARQLWrapper and others send them.
 FORMAT_HINTS = ("format", "output", "results")
-PROTOCOL_PARAMS = frozenset(
-    {
-        "query",
-        "update",
-        "default-graph-uri",
-        "named-graph-uri",
-        "using-graph-uri",
-        "using-named-graph-uri",
-        *FORMAT_HINTS,
-    }
-)
+#: The cache-buster jQuery and YASGUI add to a URL: ignored by the named queries too.
+CACHE_BUSTER = "_"
 #: Where the shortcut puts a request's raw key in the ASGI scope, for the answer to be kept under.
 RAW_KEY = "kgtool.raw_key"
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -149,6 +150,18 @@ def _pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
     return pairs
 
 
+#: Percent-decoding is a Python loop over the escapes: a text longer than this (up to 3,000
+#: escapes, a millisecond or two) is decoded on a thread, so the event loop keeps serving.
+_INLINE_DECODE = 8 << 10
+
+
+async def _decoded(raw: bytes, where: str) -> list[tuple[str, str]]:
+    """`_pairs`, off the event loop for a long text."""
+    if len(raw) <= _INLINE_DECODE:
+        return _pairs(raw, where)
+    return await asyncio.to_thread(_pairs, raw, where)
+
+
 def _group(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for name, value in pairs:
@@ -208,13 +221,8 @@ class Endpoint:
         self.kg = kg
         self.announce = announce
         self.cache = Cache(config.cache_bytes)
-        settings = Settings(
-            data=config.data,
-            max_rows=config.max_rows,
-            allow_service=config.allow_service,
-            memory_limit=config.memory_limit,
-        )
-        self.pool = Pool(settings, config.workers, config.timeout)
+        settings = config.settings()
+        self.pool = Pool(settings, config.workers, config.timeout, per_client=config.per_client)
         # Lookups are answered here, on the server's own graph, without the round trip to a
         # query process (which is there to stop a query that runs too long: a lookup cannot).
         # Only while the graph cannot change: updates reach the query processes alone.
@@ -253,17 +261,26 @@ class Endpoint:
     # -- answering ------------------------------------------------------------------------
 
     async def _answer(
-        self, request: Request, key: Hashable, job: Job, *, cacheable: bool, here: bool = False
+        self,
+        request: Request,
+        key: Hashable,
+        job: Job,
+        *,
+        lane: str,
+        shared: bool = True,
+        here: bool = False,
     ) -> Reply:
-        """The reply to a job: kept, or computed by a query process, or by this process if
-        `here` (a lookup); kept if it may be."""
+        """The reply to a job: kept, or computed by a query process in `lane`, or by this
+        process if `here` (a lookup); kept if the reply says it may be. A job that is not
+        `shared` (a volatile query) is neither kept nor shared with an identical one."""
 
         async def compute() -> Reply:
             if here and self.lookups is not None:
                 return answer(job, self.lookups)
-            return await self.pool.run(job)
+            client = request.client.host if request.client else ""
+            return await self.pool.run(job, client=client, lane=lane)
 
-        if not cacheable or self.config.cache_bytes <= 0:
+        if not shared or self.config.cache_bytes <= 0:
             return await compute()
         reply = await self.cache.get(key, compute)
         raw = request.scope.get(RAW_KEY)
@@ -295,6 +312,8 @@ class Endpoint:
             return _text(404, str(error))
         except KgtoolError as error:
             return _text(400, str(error))
+        except ClientDisconnect:
+            return _text(400, "the client went away before its request arrived")
 
     # -- routes ---------------------------------------------------------------------------
 
@@ -325,19 +344,12 @@ class Endpoint:
                 "update with POST",
                 {"Allow": "GET, HEAD, POST, OPTIONS"},
             )
-        pairs = _pairs(request.scope.get("query_string", b""), "query string")
+        pairs = await _decoded(request.scope.get("query_string", b""), "query string")
         body_query = body_update = None
         if request.method == "POST":
             body_query, body_update, form = await self._body(request)
             pairs += form
         params = _group(pairs)
-        unknown = sorted(set(params) - PROTOCOL_PARAMS)
-        if unknown:
-            raise Refused(
-                400,
-                f"unknown parameter {unknown[0]!r}: the SPARQL Protocol takes "
-                + ", ".join(sorted(PROTOCOL_PARAMS)),
-            )
         if (body_query is not None and "query" in params) or (
             body_update is not None and "update" in params
         ):
@@ -383,7 +395,7 @@ class Endpoint:
             raise Refused(415, f"unsupported charset {charset!r}: SPARQL requests are UTF-8")
         body = await self._read(request)
         if kind == FORM:
-            return None, None, _pairs(body, "form body")
+            return None, None, await _decoded(body, "form body")
         text = _utf8(body, "request body")
         return (text, None, []) if kind == SPARQL_QUERY else (None, text, [])
 
@@ -406,23 +418,35 @@ class Endpoint:
     async def _query(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
         if not text.strip():
             raise Refused(400, "the query is empty")
-        found = guard.scan(text)
-        if found.form == "update":
-            if self.config.updates:
-                raise Refused(
-                    400, "this is an update: send it as update=… or application/sparql-update"
-                )
-            raise Refused(403, "SPARQL Update is refused: this endpoint is read-only")
-        guard.check_services(found, self.config.allow_service)
         accept = request.headers.get("accept")
         hints = _hints(params)
-        chosen = _choose(found.form, accept, hints) if found.form in media.KINDS else None
         default = tuple(params["default-graph-uri"]) if "default-graph-uri" in params else None
         named = tuple(params["named-graph-uri"]) if "named-graph-uri" in params else None
+        # A long text is checked by the query process that runs it (its form, depth, SERVICE
+        # calls, format), so that tokenizing it never holds up this loop.
+        found = guard.scan(text) if len(text) <= guard.SHORT_TEXT else None
+        chosen = None
+        if found is not None:
+            if found.form == "update":
+                if self.config.updates:
+                    raise Refused(
+                        400, "this is an update: send it as update=… or application/sparql-update"
+                    )
+                raise Refused(403, "SPARQL Update is refused: this endpoint is read-only")
+            guard.check_depth(found)
+            guard.check_network(found, self.config.allow_service)
+            chosen = _choose(found.form, accept, hints) if found.form in media.KINDS else None
         job = SparqlJob(text, default, named, chosen, accept, hints[0] if hints else None)
         key = ("sparql", text, default, named, chosen or (accept, hints))
-        here = found.lookup and default is None and named is None
-        reply = await self._answer(request, key, job, cacheable=not found.volatile, here=here)
+        lookup = found is not None and found.lookup and default is None and named is None
+        reply = await self._answer(
+            request,
+            key,
+            job,
+            lane=CHEAP if lookup else OPEN,
+            shared=found is None or not found.volatile,
+            here=lookup,
+        )
         return self._respond(reply)
 
     async def _update(self, request: Request, text: str, params: dict[str, list[str]]) -> Response:
@@ -445,38 +469,32 @@ class Endpoint:
             token.strip().encode("utf-8"), expected
         ):
             raise Refused(403, "the update token is wrong")
-        if "using-graph-uri" in params or "using-named-graph-uri" in params:
-            raise Refused(400, "using-graph-uri and using-named-graph-uri are not supported")
         if not text.strip():
             raise Refused(400, "the update is empty")
-        guard.check_services(guard.scan(text), self.config.allow_service)
-        reply = await self.pool.update(UpdateJob(text), self.cache.clear)
+        if len(text) <= guard.SHORT_TEXT:
+            found = guard.scan(text)
+            guard.check_depth(found)
+            guard.check_network(found, self.config.allow_service)
+        job = UpdateJob(
+            text,
+            tuple(params.get("using-graph-uri", ())),
+            tuple(params.get("using-named-graph-uri", ())),
+        )
+        reply = await self.pool.update(job, self.cache.clear)
         return self._respond(reply)
-
-    def _base(self, request: Request) -> str:
-        """The server's address as the client sees it, for the descriptions' relative IRIs."""
-        base = f"{request.url.scheme}://{request.url.netloc}/"
-        try:
-            return ox.NamedNode(base).value
-        except ValueError:
-            host, port = request.scope.get("server") or (self.config.host, self.config.port)
-            return f"http://{host}:{port}/"
 
     async def _description(self, request: Request, params: dict[str, list[str]]) -> Response:
         chosen = _choose("graph", request.headers.get("accept"), _hints(params))
-        base = self._base(request)
+        base = self.config.root_url
         job = DescriptionJob(
             base, chosen, updates=self.config.updates, federation=bool(self.config.allow_service)
         )
-        reply = await self._answer(request, ("description", base, chosen), job, cacheable=True)
+        reply = await self._answer(request, ("description", base, chosen), job, lane=CHEAP)
         return self._respond(reply)
 
     async def void(self, request: Request) -> Response:
         async def handler(request: Request) -> Response:
-            params = _group(_pairs(request.scope.get("query_string", b""), "query string"))
-            unknown = sorted(set(params) - set(FORMAT_HINTS))
-            if unknown:
-                raise Refused(400, f"unknown parameter {unknown[0]!r} (only format= is taken)")
+            params = _group(await _decoded(request.scope.get("query_string", b""), "query string"))
             return await self._description(request, params)
 
         return await self._handle(request, handler)
@@ -487,7 +505,11 @@ class Endpoint:
     async def _named(self, request: Request) -> Response:
         query = self.kg.named_query(request.path_params["name"])
         declared = {param.name for param in query.params}
-        pairs = _pairs(request.scope.get("query_string", b""), "query string")
+        pairs = [
+            (k, v)
+            for k, v in await _decoded(request.scope.get("query_string", b""), "query string")
+            if k != CACHE_BUSTER or k in declared
+        ]
         hints = tuple(v for k, v in pairs if k in FORMAT_HINTS and k not in declared and v)
         grouped = _group([(k, v) for k, v in pairs if k in declared or k not in FORMAT_HINTS])
         params = tuple(sorted((name, _single(grouped, name) or "") for name in grouped))
@@ -496,7 +518,7 @@ class Endpoint:
         chosen = _choose(kind, accept, hints) if kind in media.KINDS else None
         job = NamedJob(query.name, params, chosen, accept, hints[0] if hints else None)
         key = ("named", query.name, params, chosen or (accept, hints))
-        reply = await self._answer(request, key, job, cacheable=True)
+        reply = await self._answer(request, key, job, lane=CHEAP)
         return self._respond(reply)
 
     async def entity(self, request: Request) -> Response:
@@ -504,10 +526,7 @@ class Endpoint:
 
     async def _entity(self, request: Request) -> Response:
         iri = KGD + request.path_params["slug"]
-        params = _group(_pairs(request.scope.get("query_string", b""), "query string"))
-        unknown = sorted(set(params) - set(FORMAT_HINTS))
-        if unknown:
-            raise Refused(400, f"unknown parameter {unknown[0]!r} (only format= is taken)")
+        params = _group(await _decoded(request.scope.get("query_string", b""), "query string"))
         hints = _hints(params)
         accept = request.headers.get("accept")
         html = not hints and media.wants_html(accept)
@@ -518,7 +537,7 @@ class Endpoint:
             reply = Reply.text(404, f"not an IRI of this graph: {iri!r}")
         else:
             reply = await self._answer(
-                request, ("entity", iri, chosen), EntityJob(iri, chosen), cacheable=True
+                request, ("entity", iri, chosen), EntityJob(iri, chosen), lane=CHEAP
             )
         if reply.status == 404:
             return self._unknown_entity(request, reply, html)
@@ -544,10 +563,8 @@ class Endpoint:
         """Entities by name, for the search box: HTML, or JSON when asked (format=json)."""
 
         async def handler(request: Request) -> Response:
-            params = _group(_pairs(request.scope.get("query_string", b""), "query string"))
-            unknown = sorted(set(params) - {"q", "format"})
-            if unknown:
-                raise Refused(400, f"unknown parameter {unknown[0]!r} (q= and format= are taken)")
+            # other parameters are ignored, as on /sparql (YASGUI and browsers add `_=`)
+            params = _group(await _decoded(request.scope.get("query_string", b""), "query string"))
             text = _single(params, "q") or ""
             hits = pages.found(self.kg, text) if text.strip() else []
             if _single(params, "format") == "json" or not media.wants_html(
@@ -568,8 +585,13 @@ class Endpoint:
         """A named query's SPARQL with the parameters given bound, as the query page shows it."""
 
         async def handler(request: Request) -> Response:
-            pairs = _pairs(request.scope.get("query_string", b""), "query string")
-            params = {name: _single(_group(pairs), name) or "" for name, _ in pairs}
+            pairs = await _decoded(request.scope.get("query_string", b""), "query string")
+            declared = {
+                param.name for param in self.kg.named_query(request.path_params["name"]).params
+            }
+            params = {
+                name: _single(_group(pairs), name) or "" for name, _ in pairs if name in declared
+            }
             text = self.kg.sparql(request.path_params["name"], **params)
             return Response(
                 text, media_type="application/sparql-query; charset=utf-8", headers=_OPEN
@@ -595,10 +617,12 @@ class Endpoint:
 class Shortcut:
     """Answers a request seen before, byte for byte, straight from the cache.
 
-    The raw key is what an answer can depend on: method, path, query string, the Accept,
-    Content-Type and Host headers, and the body. A request with a known raw key costs a dict
-    look-up; any other goes on to the application, which keeps a successful cacheable answer
-    under the raw key too (`Endpoint._answer`). Updates empty the cache, raw keys included.
+    The raw key is what an answer can depend on: method, path, query string, the Accept and
+    Content-Type headers, and the body (not the Host header: the server's address is
+    configured, never read from a request). A request with a known raw key costs a digest and
+    a dict look-up; any other goes on to the application, which keeps a successful cacheable
+    answer under the raw key too (`Endpoint._answer`). Updates empty the cache, raw keys
+    included.
     """
 
     def __init__(self, app: ASGIApp, endpoint: Endpoint) -> None:
@@ -611,7 +635,7 @@ class Shortcut:
         if scope["type"] != "http" or scope["method"] not in ("GET", "POST") or cache.budget <= 0:
             await self.app(scope, receive, send)
             return
-        wanted = {b"accept": b"", b"content-type": b"", b"host": b""}
+        wanted = {b"accept": b"", b"content-type": b""}
         for name, value in scope["headers"]:
             if name in wanted:
                 wanted[name] += value + b"\n"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import signal
 import socket
+import sys
+from dataclasses import replace
 
 from kgtool.errors import KgtoolError
-from kgtool.server.config import ServerConfig
+from kgtool.server.config import ServerConfig, default_connections, is_loopback
 
 
 class ServeError(KgtoolError):
@@ -36,33 +38,64 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _announce(config: ServerConfig) -> str:
+    """What the server says once it is ready: where to reach it from this machine."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(config.host, config.host)
+    where = f"http://{f'[{host}]' if ':' in host else host}:{config.port}/"
+    named = "" if where == config.root_url else f"; service IRI {config.service_iri}"
+    return (
+        f"kgtool serve: SPARQL endpoint {where}sparql, query page {where} "
+        f"(up to {config.workers} query processes{named}; Ctrl-C stops)"
+    )
+
+
+def warnings(config: ServerConfig) -> list[str]:
+    """What a user should know before serving beyond this machine."""
+    if is_loopback(config.host):
+        return []
+    found = [
+        f"kgtool serve: warning: listening on {config.host}, so other machines can reach this "
+        "endpoint (plain HTTP, no authentication for queries); use --host 127.0.0.1 to keep "
+        "it on this machine"
+    ]
+    if not config.public_url:
+        found.append(
+            f"kgtool serve: warning: the service IRI is {config.service_iri}; give "
+            "--public-url with the address clients use"
+        )
+    if config.updates:
+        found.append(
+            "kgtool serve: warning: updates are open beyond this machine and the update token "
+            "travels in clear text: put a TLS proxy in front"
+        )
+    return found
+
+
 def serve(config: ServerConfig) -> None:
     """Serve until SIGTERM or SIGINT, then stop cleanly (the caller exits 0)."""
     import uvicorn
 
-    from kgtool.graph import KnowledgeGraph
     from kgtool.server.app import create_app
+    from kgtool.server.connections import IDLE_TIMEOUT, LimitedHttpToolsProtocol
+    from kgtool.server.worker import load_graph
 
-    kg = KnowledgeGraph.load(extra=config.data)  # a malformed --data file fails here, plainly
+    kg = load_graph(config.settings())  # a malformed --data file fails here, plainly
     sock = bind(config.host, config.port)
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    announce = (
-        f"kgtool serve: SPARQL endpoint http://{shown}:{port}/sparql, query page "
-        f"http://{shown}:{port}/ ({config.workers} query processes; Ctrl-C stops)"
-    )
-    app = create_app(config, kg, announce=announce)
-    # uvicorn takes httptools and uvloop when they are installed (four times h11's throughput
-    # here); with h11 instead, a request's head is capped at 64 KiB.
+    config = replace(config, port=sock.getsockname()[1])
+    for warning in warnings(config):
+        print(warning, file=sys.stderr, flush=True)
+    app = create_app(config, kg, announce=_announce(config))
     server = uvicorn.Server(
         uvicorn.Config(
             app,
+            http=LimitedHttpToolsProtocol,
             log_level="warning",
             access_log=False,
             lifespan="on",
             timeout_graceful_shutdown=3,
+            timeout_keep_alive=round(IDLE_TIMEOUT),
+            limit_concurrency=default_connections(config.max_body),
             proxy_headers=False,
-            h11_max_incomplete_event_size=64 * 1024,
         )
     )
     # uvicorn handles SIGINT and SIGTERM itself (a graceful stop), then raises the signal

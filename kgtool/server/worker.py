@@ -4,12 +4,21 @@ pyoxigraph cannot interrupt a query from Python, so every query runs in such a p
 the server kills when it runs past its time limit (`kgtool.server.pool`). A job is a small
 picklable object whose `run(state)` returns a `Reply`: status, media type, body. Everything a
 user can get wrong becomes a 4xx reply here, with the library's or the parser's message.
+
+Every request is checked here before the engine sees it, whatever the server process checked
+already (it scans only short texts, to keep its event loop free): its nesting depth, its
+SERVICE and LOAD targets, and, where "service" or "load" appears outside a keyword, a dry run
+that makes no connection (`kgtool.server.guard.defused`). The engine evaluates queries
+recursively, so jobs run on a thread with a large stack (`STACK`), which `guard.MAX_DEPTH`
+is sized against.
 """
 
 from __future__ import annotations
 
 import resource
 import signal
+import threading
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
@@ -29,22 +38,29 @@ from kgtool.errors import (
     UnknownQuery,
 )
 from kgtool.graph import KnowledgeGraph
-from kgtool.resources import shipped_queries
+from kgtool.inference import derive_reach
+from kgtool.resources import dataset_sources, shipped_queries
 from kgtool.results import QueryResult
 from kgtool.server import guard, media
+from kgtool.store import LocalStore
 from kgtool.terms import Term, from_oxigraph
 
 TEXT = "text/plain"
+#: The stack a query process runs jobs on (reserved address space, used only as deep as a
+#: query goes): `guard.MAX_DEPTH` levels need at most a quarter of it.
+STACK = 256 << 20
 
 
 @dataclass(frozen=True)
 class Reply:
-    """An HTTP answer as the worker computed it."""
+    """An HTTP answer as the worker computed it; `cacheable` is False for an answer that may
+    differ on the next run (NOW(), RAND(), SERVICE...)."""
 
     status: int
     media: str
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+    cacheable: bool = True
 
     @classmethod
     def text(cls, status: int, message: str) -> Reply:
@@ -61,13 +77,37 @@ class Refused(KgtoolError):
 
 @dataclass(frozen=True)
 class Settings:
-    """What a query process needs to know; `updates` are replayed when it starts."""
+    """What a query process needs to know; `updates` are replayed when it starts.
+
+    With `shipped`, the shipped graph is served and the `data` files are added beside it,
+    each in a named graph of its own, the default graph being the union of them all (as the
+    library queries it). Without, only the `data` files (in the default graph) and the
+    `named_data` files (each in the graph named with it) are served, and the default graph
+    is the default graph. `base` is the service IRI, the base of relative IRIs.
+    """
 
     data: tuple[str, ...]
     max_rows: int
     allow_service: frozenset[str]
     memory_limit: int
-    updates: tuple[str, ...] = ()
+    base: str = "http://127.0.0.1:8083/sparql"
+    shipped: bool = True
+    named_data: tuple[tuple[str, str], ...] = ()
+    read_only: bool = True
+    updates: tuple[UpdateJob, ...] = ()
+
+
+def load_graph(settings: Settings) -> KnowledgeGraph:
+    """The graph the settings describe (a malformed file raises `DataError`)."""
+    if settings.shipped:
+        kg = KnowledgeGraph.load(extra=settings.data)
+        kg.store.load(dataset_sources((), settings.named_data))
+        derive_reach(kg.store)
+        return kg
+    store = LocalStore()
+    store.load(dataset_sources(settings.data, settings.named_data))
+    derive_reach(store)
+    return KnowledgeGraph(store, Catalog(shipped_queries()))
 
 
 @dataclass
@@ -80,16 +120,17 @@ class State:
     @classmethod
     def load(cls, settings: Settings) -> State:
         """The graph loaded from the settings' files, with the updates logged so far."""
-        kg = KnowledgeGraph.load(extra=settings.data)
+        state = cls(settings, load_graph(settings))
         for update in settings.updates:
-            kg.store.oxigraph.update(update)
-        state = cls(settings, kg)
-        state.refresh()
+            update.apply(state)
+        state.refresh(updated=bool(settings.updates))
         return state
 
-    def refresh(self) -> None:
-        """A fresh KnowledgeGraph over the same store, so labels are indexed anew after an
-        update (and indexed now, before the first request needs them)."""
+    def refresh(self, *, updated: bool) -> None:
+        """A fresh KnowledgeGraph over the same store, so that labels are indexed anew (now,
+        before the first request needs them) and, after an update, reach derived anew."""
+        if updated:
+            derive_reach(self.kg.store)
         self.kg = KnowledgeGraph(self.kg.store, Catalog(shipped_queries()))
         _ = self.kg.labels
 
@@ -120,23 +161,26 @@ def _terms(values: Sequence[Any]) -> list[Term | None]:
         raise Refused(400, str(error)) from None
 
 
-def _check_tokens(text: str, found: guard.Scan, allowed: frozenset[str]) -> None:
-    """Refuse a SERVICE that is not allowed; and where "service" appears anywhere but as a
-    keyword, make sure pyoxigraph's own parser agrees that it is no keyword (see `defused`)."""
-    guard.check_services(found, allowed)
-    if not found.hidden_services:
+def _check(text: str, found: guard.Scan, settings: Settings) -> None:
+    """Refuse a request nested too deep, or with a SERVICE or LOAD that is not allowed; and
+    where "service" or "load" appears anywhere but as a keyword, make sure pyoxigraph's own
+    parser agrees that it is no keyword, with a dry run on an empty store that cannot open a
+    connection (see `guard.defused`)."""
+    guard.check_depth(found)
+    guard.check_network(found, settings.allow_service)
+    if not found.hidden_keywords:
         return
     try:
         if found.form == "update":
-            ox.Store().update(guard.defused(text, found))
+            ox.Store().update(guard.defused(text, found), base_iri=settings.base)
         else:
-            result = ox.Store().query(guard.defused(text, found))
+            result = ox.Store().query(guard.defused(text, found), base_iri=settings.base)
             if not isinstance(result, ox.QueryBoolean):
                 next(iter(result), None)
     except SyntaxError as error:
         raise guard.ServiceRefused(
-            f"the request was refused: it has a syntax error, or a SERVICE call that could "
-            f"not be checked ({error})"
+            f"the request was refused: it has a syntax error, or a SERVICE or LOAD that "
+            f"could not be checked ({error})"
         ) from None
     except (OSError, RuntimeError, ValueError, TypeError):
         pass
@@ -155,28 +199,34 @@ class SparqlJob:
 
     def run(self, state: State) -> Reply:
         found = guard.scan(self.text)
-        _check_tokens(self.text, found, state.settings.allow_service)
-        options: dict[str, Any] = {}
+        if found.form == "update":
+            if state.settings.read_only:
+                raise Refused(403, "SPARQL Update is refused: this endpoint is read-only")
+            raise Refused(
+                400, "this is an update: send it as update=… or application/sparql-update"
+            )
+        _check(self.text, found, state.settings)
+        options: dict[str, Any] = {"base_iri": state.settings.base}
         if self.default_graphs is not None or self.named_graphs is not None:
             options["default_graph"] = [_graph(iri) for iri in self.default_graphs or ()]
             options["named_graphs"] = [_graph(iri) for iri in self.named_graphs or ()]
-        elif not found.has_dataset:
+        elif not found.has_dataset and state.settings.shipped:
             # As the library does: the default graph is the union of all the loaded files.
             options["use_default_graph_as_union"] = True
         limit = state.settings.max_rows
+        cacheable = not found.volatile
         try:
             result = state.store.query(self.text, **options)
             if isinstance(result, ox.QueryBoolean):
                 chosen = _negotiated("ask", self.media, self.accept, self.hint)
-                return Reply(
-                    200, chosen, media.write_result(QueryResult(boolean=bool(result)), chosen)
-                )
+                answer = media.write_result(QueryResult(boolean=bool(result)), chosen)
+                return Reply(200, chosen, answer, cacheable=cacheable)
             if isinstance(result, ox.QueryTriples):
                 chosen = _negotiated("graph", self.media, self.accept, self.hint)
                 triples = list(islice(result, limit + 1))
                 if len(triples) > limit:
                     raise _too_many(limit)
-                return Reply(200, chosen, media.write_graph(triples, chosen))
+                return Reply(200, chosen, media.write_graph(triples, chosen), cacheable=cacheable)
             chosen = _negotiated("select", self.media, self.accept, self.hint)
             variables = [variable.value for variable in result.variables]
             rows = [_terms(solution) for solution in islice(result, limit + 1)]
@@ -189,9 +239,8 @@ class SparqlJob:
             raise Refused(400, f"the query failed: {error}") from None
         if len(rows) > limit:
             raise _too_many(limit)
-        return Reply(
-            200, chosen, media.write_result(QueryResult(variables=variables, rows=rows), chosen)
-        )
+        answer = media.write_result(QueryResult(variables=variables, rows=rows), chosen)
+        return Reply(200, chosen, answer, cacheable=cacheable)
 
 
 def _graph(iri: str) -> ox.NamedNode:
@@ -201,25 +250,117 @@ def _graph(iri: str) -> ox.NamedNode:
         raise Refused(400, f"not a valid graph IRI: {iri!r}") from None
 
 
+#: What LOAD asks a server for, the formats pyoxigraph reads.
+_LOAD_ACCEPT = (
+    "text/turtle, application/n-triples, application/rdf+xml, application/ld+json;q=0.9, "
+    "application/trig;q=0.8, application/n-quads;q=0.8"
+)
+_LOAD_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/json": ox.RdfFormat.JSON_LD,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead anywhere: LOAD reads only the document the allow-list names."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _fetch(document: str, limit: int) -> list[ox.Triple]:
+    """The triples of an (allow-listed) document; `Refused` 502 if it cannot be read."""
+    opener = urllib.request.build_opener(_NoRedirects)
+    request = urllib.request.Request(document, headers={"Accept": _LOAD_ACCEPT})
+    try:
+        with opener.open(request, timeout=30) as answer:
+            kind = answer.headers.get_content_type()
+            data = answer.read(limit + 1)
+    except (OSError, ValueError) as error:
+        raise Refused(502, f"LOAD <{document}> failed: {error}") from None
+    if len(data) > limit:
+        raise Refused(502, f"LOAD <{document}> failed: the document is over {limit} bytes")
+    if kind not in _LOAD_FORMATS:
+        raise Refused(502, f"LOAD <{document}> failed: {kind} is not an RDF format")
+    try:
+        return [
+            quad.triple for quad in ox.parse(data, format=_LOAD_FORMATS[kind], base_iri=document)
+        ]
+    except SyntaxError as error:
+        raise Refused(502, f"LOAD <{document}> failed: {error}") from None
+
+
+@dataclass(frozen=True)
+class FetchJob:
+    """An update whose LOADs are fetched here, once, and written into it as INSERT DATA.
+
+    Every query process runs each update on its own store, and a process started later
+    replays them all: a LOAD run in each would fetch its document again and again (and the
+    processes could disagree if it changed, or fail to start if it went away). The reply's
+    body is the update with each LOAD replaced by the data it read (or by nothing, for a
+    LOAD SILENT that failed), which the pool then runs everywhere (`kgtool.server.pool`).
+    """
+
+    update: UpdateJob
+
+    def run(self, state: State) -> Reply:
+        text = self.update.text
+        found = guard.scan(text)
+        _check(text, found, state.settings)
+        limit = state.settings.memory_limit // 4 or 1 << 30
+        for load in reversed(guard.load_operations(text)):
+            try:
+                triples = _fetch(load.document, limit)
+            except Refused:
+                if not load.silent:
+                    raise
+                triples = []
+            data = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+            if load.graph is not None:
+                data = f"GRAPH <{load.graph}> {{ {data} }}"
+            text = f"{text[: load.start]}INSERT DATA {{ {data} }}{text[load.end :]}"
+        return Reply(200, TEXT, text.encode("utf-8"))
+
+
 @dataclass(frozen=True)
 class UpdateJob:
-    """A SPARQL Update (only ever sent when the server allows updates)."""
+    """A SPARQL Update (only ever sent when the server allows updates), with the protocol's
+    using-graph-uri and using-named-graph-uri if given."""
 
     text: str
+    using: tuple[str, ...] = ()
+    using_named: tuple[str, ...] = ()
 
     def run(self, state: State) -> Reply:
         found = guard.scan(self.text)
-        _check_tokens(self.text, found, state.settings.allow_service)
+        _check(self.text, found, state.settings)
+        self.apply(state)
+        state.refresh(updated=True)
+        return Reply(204, TEXT, b"")
+
+    def apply(self, state: State) -> None:
+        """Run the update on the store (also when a new process replays the log)."""
+        text = self.text
+        if self.using or self.using_named:
+            for iri in (*self.using, *self.using_named):
+                _graph(iri)
+            text = guard.with_dataset(text, self.using, self.using_named)
         try:
-            state.store.update(self.text)
+            state.store.update(text, base_iri=state.settings.base)
         except SyntaxError as error:
             raise Refused(400, f"malformed update: {error}") from None
         except OSError as error:
             raise Refused(502, f"the update failed: {error}") from None
         except (RuntimeError, ValueError) as error:
             raise Refused(400, f"the update failed: {error}") from None
-        state.refresh()
-        return Reply(204, TEXT, b"")
 
 
 @dataclass(frozen=True)
@@ -278,7 +419,8 @@ class EntityJob:
 
 @dataclass(frozen=True)
 class DescriptionJob:
-    """The service description and VoID description, with IRIs relative to `base`."""
+    """The service description and VoID description, with IRIs relative to `base` (the
+    server's root URL, as configured: never what a request's Host header says)."""
 
     base: str
     media: str
@@ -286,7 +428,10 @@ class DescriptionJob:
     federation: bool
 
     def run(self, state: State) -> Reply:
+        union = state.settings.shipped
         files_ = ["description/service.ttl"]
+        files_ += ["description/shipped.ttl"] if state.settings.shipped else []
+        files_ += ["description/union.ttl"] if union else []
         files_ += ["description/update.ttl"] if self.updates else []
         files_ += ["description/federation.ttl"] if self.federation else []
         triples = [
@@ -299,14 +444,14 @@ class DescriptionJob:
         counted = state.store.query(
             resource_text("description/dataset.rq"),
             base_iri=self.base,
-            use_default_graph_as_union=True,
+            use_default_graph_as_union=union,
         )
         assert isinstance(counted, ox.QueryTriples)
         triples += list(counted)
         return Reply(200, self.media, media.write_graph(triples, self.media))
 
 
-Job = SparqlJob | UpdateJob | NamedJob | EntityJob | DescriptionJob
+Job = SparqlJob | UpdateJob | FetchJob | NamedJob | EntityJob | DescriptionJob
 
 #: How each library error becomes a status: an unknown name is 404, any other mistake 400.
 _STATUS: tuple[tuple[type[KgtoolError], int], ...] = (
@@ -316,6 +461,8 @@ _STATUS: tuple[tuple[type[KgtoolError], int], ...] = (
     (AmbiguousEntity, 400),
     (QueryError, 400),
     (guard.ServiceRefused, 400),
+    (guard.TooDeep, 400),
+    (guard.DatasetConflict, 400),
     (media.NotAcceptable, 406),
 )
 
@@ -334,11 +481,19 @@ def answer(job: Job, state: State) -> Reply:
 
 
 def main(conn: Connection, settings: Settings) -> None:
-    """The query process: load, say ready, then answer jobs until the pipe closes."""
+    """The query process: load, say ready, then answer jobs until the pipe closes, on a
+    thread with a stack of `STACK` bytes."""
     # Ctrl-C reaches the whole process group; the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if settings.memory_limit > 0:
         resource.setrlimit(resource.RLIMIT_AS, (settings.memory_limit, settings.memory_limit))
+    threading.stack_size(STACK)
+    serving = threading.Thread(target=_serve, args=(conn, settings), name="kgtool-query")
+    serving.start()
+    serving.join()
+
+
+def _serve(conn: Connection, settings: Settings) -> None:
     try:
         state = State.load(settings)
     except KgtoolError as error:
