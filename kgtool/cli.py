@@ -880,7 +880,7 @@ def _synth_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from kgtool.synthetic import generate
+    from kgtool.bench.synthetic import generate
     from kgtool.terms import IRI
 
     try:

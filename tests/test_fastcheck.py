@@ -8,7 +8,7 @@ import pytest
 
 from kgtool import KnowledgeGraph, ValidationReport, fastcheck
 from kgtool.errors import ValidationError
-from kgtool.synthetic import generate
+from kgtool.bench.synthetic import generate
 from kgtool.terms import BlankNode
 
 #: One or more breaches of every kind of constraint in ontology/shapes.ttl.

@@ -19,7 +19,7 @@ from kgtool import KnowledgeGraph, resources, scopes
 from kgtool.errors import ReasoningUnavailable
 from kgtool.namespaces import KGD
 from kgtool.reasoning import Reasoning
-from kgtool.synthetic import generate
+from kgtool.bench.synthetic import generate
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from definitions import reach_by_definition
 
 from kgtool import KnowledgeGraph, resources
 from kgtool.namespaces import KG, KGD
-from kgtool.synthetic import Summary, generate
+from kgtool.bench.synthetic import Summary, generate
 
 CLAIMANT = ox.NamedNode(KG.NS + "claimant")
 

@@ -2,7 +2,7 @@
 dereferenceable IRIs.
 
 `create_app(ServerConfig(), KnowledgeGraph.load())` is the ASGI application; `kgtool serve`
-(`kgtool.server.command`) runs it with uvicorn; `kgtool.server.bench.measure_endpoint`
+(`kgtool.server.command`) runs it with uvicorn; `kgtool.bench.endpoint.measure_endpoint`
 measures an endpoint with wrk. Nothing heavy is imported here: `kgtool.server.command` is
 imported by every `kgtool` run to register the subcommand, and the web framework loads only
 when the server starts.

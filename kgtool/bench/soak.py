@@ -1,7 +1,7 @@
 """The soak benchmark: `kgtool serve` and Oxigraph's server under the same hostile mixed traffic.
 
-    python -m kgtool.server.soak                       # 5 minutes per server, both servers
-    python -m kgtool.server.soak --seconds 60 --systems kgtool --json soak.json
+    python -m kgtool.bench.soak                       # 5 minutes per server, both servers
+    python -m kgtool.bench.soak --seconds 60 --systems kgtool --json soak.json
 
 Each server gets, for the same time, the same clients (one process each, each from its own
 127.0.0.N address): cached and unique lookups, named queries, queries that run until the
@@ -30,7 +30,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from kgtool.server.traffic import (
+from kgtool.bench.traffic import (
     CHEAP,
     DEEP,
     MALFORMED,
@@ -252,7 +252,7 @@ def table(figures: dict[str, dict[str, Any]]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m kgtool.server.soak",
+        prog="python -m kgtool.bench.soak",
         description="kgtool serve and Oxigraph's server under the same mixed hostile traffic.",
     )
     parser.add_argument("--seconds", type=float, default=300, help="per server (300)")

@@ -8,7 +8,7 @@ process (no client shares another's interpreter lock) with its own loopback sour
 across a network. Everything is bounded: each request by a client timeout, each client by a
 deadline and a count.
 
-Used by `python -m kgtool.server.soak` and `python -m kgtool.server.probes`; nothing here is
+Used by `python -m kgtool.bench.soak` and `python -m kgtool.bench.probes`; nothing here is
 imported by the server itself.
 """
 

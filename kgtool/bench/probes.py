@@ -1,8 +1,8 @@
 """Issue 13's ten attacks on the endpoint, each reproduced and measured: one figure per finding.
 
-    python -m kgtool.server.probes                         # this tree's kgtool serve
-    python -m kgtool.server.probes --kgtool-source DIR     # another tree (an older version)
-    python -m kgtool.server.probes --only 3 4              # some findings only
+    python -m kgtool.bench.probes                         # this tree's kgtool serve
+    python -m kgtool.bench.probes --kgtool-source DIR     # another tree (an older version)
+    python -m kgtool.bench.probes --only 3 4              # some findings only
 
 Each probe starts its own `kgtool serve` on 127.0.0.1 (the same clients whatever the version,
 so a before and an after are measured alike) and prints what an attacker would see: memory
@@ -28,8 +28,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, ClassVar
 
-from kgtool.server.soak import Plan, run_client
-from kgtool.server.traffic import (
+from kgtool.bench.soak import Plan, run_client
+from kgtool.bench.traffic import (
     KGD,
     Server,
     Tally,
@@ -318,7 +318,7 @@ PROBES: dict[int, Callable[[Path | None], Figures]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m kgtool.server.probes",
+        prog="python -m kgtool.bench.probes",
         description="Issue 13's attacks on kgtool serve, one figure per finding.",
     )
     parser.add_argument("--kgtool-source", type=Path, help="run kgtool serve from this tree")

@@ -1,31 +1,25 @@
-"""Measuring SPARQL endpoints with wrk, and `kgtool serve` beside Oxigraph's own server.
-
-`measure_endpoint(url, query, seconds, connections)` is the reusable part: one wrk run against
-one endpoint, its throughput and latency percentiles as a dict. `python -m
-kgtool.server.bench` runs the comparison this project reports: the same graph in `kgtool serve`
-and in `oxigraph serve-read-only`, a trivial label lookup and the named query
-measures-reaching for DeepSeek, with and without kgtool's cache, and kgtool's simple-query
-latency while a pathological query runs until its timeout. Loopback only, bounded in time.
+"""Endpoints under load: one wrk run against one SPARQL endpoint (`measure_endpoint`), and
+the servers `python -m kgtool.bench` puts side by side, each on a free loopback port:
+`kgtool serve` (with or without its cache), Oxigraph's server in memory (`oxigraph serve`,
+the like-for-like baseline: the same engine, the data in memory) and on disk (`oxigraph
+serve-read-only` on a store `oxigraph load` wrote).
 
 Needs the `wrk` and `oxigraph` commands (Debian's wrk; `pip install oxigraph`).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -166,49 +160,59 @@ def _process(command: Sequence[str], endpoint: str) -> Iterator[str]:
 
 
 @contextmanager
-def oxigraph_server(data: Sequence[str] = ()) -> Iterator[str]:
-    """Oxigraph's read-only server on the same files, each in the named graph kgtool gives it,
-    the default graph being their union (as in kgtool); yields the query endpoint URL."""
-    from kgtool.resources import shipped_sources, user_sources
+def oxigraph_on_disk(location: Path, *, timeout: float | None = None) -> Iterator[str]:
+    """Oxigraph's read-only server on a store `oxigraph load` wrote at `location`, the default
+    graph being the union of the named graphs (as in kgtool); yields the query URL.
 
-    oxigraph = shutil.which("oxigraph")
-    if oxigraph is None:
-        raise BenchError("the oxigraph command is missing (pip install oxigraph)")
-    with tempfile.TemporaryDirectory(prefix="kgtool-oxigraph-") as location:
-        for source in [*shipped_sources(), *user_sources(data)]:
-            with tempfile.NamedTemporaryFile(
-                suffix="." + source.file.name.rsplit(".", 1)[-1]
-            ) as copy:
-                copy.write(source.read())
-                copy.flush()
-                subprocess.run(
-                    [
-                        oxigraph,
-                        "load",
-                        "--location",
-                        location,
-                        "--file",
-                        copy.name,
-                        "--graph",
-                        source.graph,
-                        "--base",
-                        source.graph,
-                    ],
-                    check=True,
-                    capture_output=True,
+    With `timeout`, the server stops a query itself (a client that gives up does not stop it),
+    but then it runs each request on a thread of its own and aborts under wrk's load
+    (Oxigraph 0.5.13: "failed to allocate an alternative stack"): throughput is measured on a
+    server without it."""
+    port = _free_port()
+    command = [
+        _tool("oxigraph"),
+        "serve-read-only",
+        "--location",
+        str(location),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
+    if timeout is not None:
+        command += ["--timeout-s", f"{max(1, round(timeout))}"]
+    with _process(command, f"http://127.0.0.1:{port}/query") as endpoint:
+        yield endpoint
+
+
+@contextmanager
+def oxigraph_in_memory(files: Sequence[tuple[str, str]]) -> Iterator[str]:
+    """Oxigraph's server with an in-memory store, each file (path, graph) put into its named
+    graph through the Graph Store Protocol, the default graph being their union; yields the
+    query URL. The like-for-like baseline for `kgtool serve`, which also holds its graph in
+    memory."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [_tool("oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    with _process(command, base + "/query") as endpoint:
+        for path, graph in files:
+            kind = "application/n-triples" if path.endswith(".nt") else "text/turtle"
+            with open(path, "rb") as body:
+                request = urllib.request.Request(
+                    f"{base}/store?{urllib.parse.urlencode({'graph': graph})}",
+                    data=body.read(),
+                    headers={"Content-Type": kind},
+                    method="POST",
                 )
-        port = _free_port()
-        command = [
-            oxigraph,
-            "serve-read-only",
-            "--location",
-            location,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ]
-        with _process(command, f"http://127.0.0.1:{port}/query") as endpoint:
-            yield endpoint
+            with urllib.request.urlopen(request, timeout=600) as answer:
+                answer.read()
+        yield endpoint
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise BenchError(f"the {name} command is missing")
+    return found
 
 
 @contextmanager
@@ -222,73 +226,3 @@ def kgtool_server(*arguments: str) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     with _process(command, base + "/sparql"):
         yield base
-
-
-def _pathological_load(endpoint: str, query: str, stop: threading.Event) -> None:
-    """Keep one pathological query running (each runs until the server's timeout)."""
-    body = urllib.parse.urlencode({"query": query}).encode()
-    while not stop.is_set():
-        with suppress(urllib.error.URLError, OSError):
-            urllib.request.urlopen(endpoint, data=body, timeout=120).read()
-
-
-def compare(seconds: float, connections: int) -> dict[str, Any]:
-    """The figures the project reports (see the module docstring)."""
-    from kgtool.graph import KnowledgeGraph
-
-    kg = KnowledgeGraph.load()
-    reaching = kg.named_query("measures-reaching").sparql
-    lookup = (
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-        "SELECT ?label WHERE { <https://w3id.org/kgtool/id/DeepSeek> rdfs:label ?label }"
-    )
-    pathological = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    figures: dict[str, Any] = {}
-
-    def run(name: str, url: str, query: str | None) -> None:
-        figures[name] = measure_endpoint(url, query, seconds, connections)
-        print(f"{name:<44} {json.dumps(figures[name])}", file=sys.stderr, flush=True)
-
-    with oxigraph_server() as endpoint:
-        run("oxigraph lookup", endpoint, lookup)
-        run("oxigraph measures-reaching", endpoint, reaching)
-    for label, arguments in (("cached", ()), ("uncached", ("--cache", "0"))):
-        with kgtool_server(*arguments) as base:
-            run(f"kgtool {label} lookup", base + "/sparql", lookup)
-            run(f"kgtool {label} measures-reaching /sparql", base + "/sparql", reaching)
-            named = base + "/queries/measures-reaching?target=DeepSeek"
-            run(f"kgtool {label} measures-reaching /queries", named, None)
-    with kgtool_server("--cache", "0", "--timeout", "10") as base:
-        stop = threading.Event()
-        load = threading.Thread(
-            target=_pathological_load, args=(base + "/sparql", pathological, stop), daemon=True
-        )
-        load.start()
-        time.sleep(1)
-        try:
-            run("kgtool uncached lookup during pathological", base + "/sparql", lookup)
-        finally:
-            stop.set()
-        load.join(30)
-    return figures
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m kgtool.server.bench",
-        description="Measure kgtool serve beside oxigraph serve-read-only with wrk (loopback).",
-    )
-    parser.add_argument("--seconds", type=float, default=10, help="per measurement (10)")
-    parser.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
-    args = parser.parse_args(argv)
-    try:
-        figures = compare(args.seconds, args.connections)
-    except BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        return 4
-    print(json.dumps(figures, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

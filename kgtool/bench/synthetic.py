@@ -1,6 +1,6 @@
 """Synthetic knowledge graphs in kgtool's own ontology, to measure kgtool at scale.
 
-    >>> from kgtool.synthetic import generate
+    >>> from kgtool.bench.synthetic import generate
     >>> summary = generate("synthetic.nt", triples=100_000, seed=1)
     >>> kg = KnowledgeGraph.load(extra=[summary.path])
     >>> kg.measures_reaching(summary.examples["company"])
