@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kgtool import KnowledgeGraph, ValidationReport, fastcheck
-from kgtool.errors import ValidationError
 from kgtool.bench.synthetic import generate
+from kgtool.errors import ValidationError
 from kgtool.terms import BlankNode
 
 #: One or more breaches of every kind of constraint in ontology/shapes.ttl.

@@ -16,10 +16,10 @@ from definitions import reach_by_definition
 from rdflib.compare import isomorphic
 
 from kgtool import KnowledgeGraph, resources, scopes
+from kgtool.bench.synthetic import generate
 from kgtool.errors import ReasoningUnavailable
 from kgtool.namespaces import KGD
 from kgtool.reasoning import Reasoning
-from kgtool.bench.synthetic import generate
 
 pytestmark = pytest.mark.slow
 

@@ -13,8 +13,8 @@ from conftest import Run
 from definitions import reach_by_definition
 
 from kgtool import KnowledgeGraph, resources
-from kgtool.namespaces import KG, KGD
 from kgtool.bench.synthetic import Summary, generate
+from kgtool.namespaces import KG, KGD
 
 CLAIMANT = ox.NamedNode(KG.NS + "claimant")
 
