@@ -274,10 +274,24 @@ class _Shapes:
                 tests.append(f"NOT EXISTS {{ {v} {path} {x}{other} }}")
             elif name in ("minCount", "maxCount"):
                 raise ValidationError(f"fastcheck: nested sh:{name} {count} is not supported")
+            elif name == "qualifiedValueShape":
+                tests.append(self.qualified_conforms(shape, path, obj, v, x))
             else:
                 test = self.value_test(name, obj, x)
                 tests.append(f"NOT EXISTS {{ {v} {path} {x} FILTER({test}) }}")
         return " && ".join(f"({t})" for t in tests) or "true"
+
+    def qualified_conforms(self, shape: Node, path: str, obj: Node, v: str, x: str) -> str:
+        """A nested qualified shape: "at least one value conforms" is all an expression can
+        say without counting, so other bounds are refused rather than approximated."""
+        least, most = self.one(shape, "qualifiedMinCount"), self.one(shape, "qualifiedMaxCount")
+        if most is not None or (least is not None and int(least.value) > 1):
+            raise ValidationError(
+                "fastcheck: a nested sh:qualifiedValueShape supports only sh:qualifiedMinCount 1"
+            )
+        if least is None or int(least.value) == 0:
+            return "true"
+        return f"EXISTS {{ {v} {path} {x} FILTER({self.conforms(obj, x)}) }}"
 
     # -- one check per constraint --------------------------------------------------------------
 

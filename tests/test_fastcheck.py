@@ -62,6 +62,12 @@ kgd:bad-event a kg:Event ; rdfs:label "e"@en , "事"@zh-Hant ;
     owl:annotatedTarget kgd:H100 .
 kgd:bad-axiom a owl:Axiom ; owl:annotatedSource kgd:DeepSeek ; owl:annotatedProperty kg:uses ;
     owl:annotatedTarget kgd:H800 ; kg:evidence kgd:DeepSeek .
+kgd:stated-from-a-record a owl:Axiom ; kg:support kgv:Stated ; kg:backgroundSource "a record" .
+kgd:implied-without-reason a owl:Axiom ; kg:support kgv:Implied ; kg:evidence kgd:p1 ;
+    kg:supportReason "只有中文"@zh-Hant .
+kgd:implied-with-reason a owl:Axiom ; kg:support kgv:Implied ; kg:evidence kgd:p1 ;
+    kg:supportReason "the sentence names the company"@en .
+kgd:background-with-a-sentence a owl:Axiom ; kg:support kgv:Background ; kg:evidence kgd:p1 .
 """
 
 
@@ -92,6 +98,16 @@ def test_same_violations_as_pyshacl(broken: KnowledgeGraph) -> None:
     assert not expected.conforms and not found.conforms
     assert len(_found(expected)) >= 20  # the fixture breaks what it means to
     assert _found(found) == _found(expected)
+    graded = {
+        str(r.focus_node).rpartition("/")[2]
+        for r in found.results
+        if str(r.shape).endswith(("StatedFactShape", "ImpliedFactShape", "BackgroundFactShape"))
+    }
+    assert graded == {
+        "stated-from-a-record",
+        "implied-without-reason",
+        "background-with-a-sentence",
+    }
 
 
 def test_the_shipped_graph_conforms_for_both(shipped_kg: KnowledgeGraph) -> None:

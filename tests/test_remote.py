@@ -641,6 +641,9 @@ VIRTUOSO_QUIRKS = {
     "claims lose their supporters (`kg:supportedBy|^kg:supports`), which it finds alone",
     "jurisdiction": "Virtuoso 7.2's MIN does not order Chinese strings by code point: of the "
     "three sentences that imply DeepSeek's headquarters it picks another quote",
+    "scope-containment": "Virtuoso 7.2 drops a UNION's other branches when one of them holds "
+    "a `*` path: the same-value branch alone finds 156 criterion pairs, with the two class "
+    "branches beside it (`criterionValue/rdf:type/rdfs:subClassOf*`) only the class branch's 6",
     "timeline": "Virtuoso 7.2's MIN does not order Chinese strings by code point: of the two "
     "sentences that date Nvidia's response it picks another quote",
 }
