@@ -14,4 +14,6 @@ echo "test: ruff"
 echo "test: mypy"
 "$PYTHON" -m mypy
 echo "test: pytest"
-"$PYTHON" -m pytest -q -p no:cacheprovider "$@"
+# one worker per core; a test file stays on one worker, so a module's servers and fixtures
+# (and the one Virtuoso graph tests/test_remote.py pushes to) are never shared between two
+"$PYTHON" -m pytest -q -p no:cacheprovider -n auto --dist loadfile "$@"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kgtool import KnowledgeGraph
+from kgtool import KnowledgeGraph, ValidationReport
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -29,6 +29,12 @@ def fixture_kg() -> KnowledgeGraph:
 def shipped_kg() -> KnowledgeGraph:
     """The shipped ontology and data."""
     return KnowledgeGraph.load()
+
+
+@pytest.fixture(scope="session")
+def shipped_report(shipped_kg: KnowledgeGraph) -> ValidationReport:
+    """The shipped graph validated against the shipped shapes (pySHACL takes seconds)."""
+    return shipped_kg.validate()
 
 
 @pytest.fixture(scope="session")

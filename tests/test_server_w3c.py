@@ -106,12 +106,9 @@ def _manifest(folder: str) -> tuple[ox.Store, list[ox.NamedNode]]:
     path = SUITE / "sparql11" / folder / "manifest.ttl"
     store = ox.Store()
     store.load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=_iri(path))
-    entries = [
-        row["entry"]
-        for row in store.query(
-            f"SELECT ?entry WHERE {{ ?m <{MF}entries>/<{RDF}rest>*/<{RDF}first> ?entry }}"
-        )
-    ]
+    # the list walked link by link: a `rest*/first` path query returns its members in no order
+    manifest = next(iter(store.quads_for_pattern(None, ox.NamedNode(MF + "entries"), None)))
+    entries = _list(store, manifest.object)
     assert entries, f"no entries in {path}"
     return store, entries
 
