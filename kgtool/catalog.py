@@ -3,8 +3,8 @@
 The folder says who reads a query: the research questions at the top (`kgtool queries` and
 `/queries` list only these), then `library/` (the library's own look-ups), `pages/` (the
 endpoint's pages), `docs/` (the reference pages and pictures), `coverage/`, `service/` (the
-service description), `rules/reach/` (derived at every load, in file-name order) and
-`rules/owl-rl/` (the optional RDFS / OWL RL inference). Every file has the same header of
+service description), `rules/` (the reach rules, derived at every load) and `rules/owl-rl/`
+(the optional RDFS / OWL RL inference). Every file has the same header of
 comment lines (title, question, parameters with defaults, what a row means), read here, so
 every error names the file and line.
 
@@ -34,7 +34,7 @@ from kgtool.terms import IRI, Literal, Term
 #: The kinds of value a parameter takes.
 KINDS = ("entity", "iri", "string", "integer", "date", "boolean")
 #: The folders of `queries/`, by who reads them ("": the research questions).
-READERS = ("", "library", "pages", "docs", "coverage", "service", "rules/reach", "rules/owl-rl")
+READERS = ("", "library", "pages", "docs", "coverage", "service", "rules", "rules/owl-rl")
 
 _HEADER_KEY = re.compile(r"#\s?(title|question@[A-Za-z-]+|param|row):\s*(.*)")
 _PARAM = re.compile(r"(?P<name>[A-Za-z_]\w*)\s+(?P<kind>\w+)\s+(?P<rest>.*)")
@@ -104,6 +104,12 @@ class NamedQuery:
         """A user's `.rq` file, named after it; `QueryError` naming it if it cannot be read
         or its header is malformed."""
         return parse(read_query_file(path), name=Path(path).stem, source=str(path))
+
+    @classmethod
+    def text(cls, sparql: str, *, name: str = "SPARQL text") -> NamedQuery:
+        """SPARQL text given as it is (a header, if it has one, is read like a file's);
+        errors name it `name`."""
+        return parse(sparql, name=name, source=name)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib.resources import as_file
 from typing import TYPE_CHECKING, Any
 
-from kgtool import resources
+from kgtool import catalog, resources
 from kgtool.results import QueryResult
 from kgtool.terms import IRI, Literal, Term
 
@@ -166,9 +165,7 @@ def _segment_json(segment: SegmentCoverage) -> dict[str, Any]:
 
 
 def _run(kg: KnowledgeGraph, name: str) -> QueryResult:
-    entry = resources.queries_of("coverage")[name]
-    with as_file(entry) as path:
-        return kg.query(str(path))
+    return kg.query(catalog.shipped("coverage").get(name))
 
 
 def coverage(kg: KnowledgeGraph) -> Coverage:
@@ -222,7 +219,7 @@ def coverage(kg: KnowledgeGraph) -> Coverage:
         for segment, entry in grouped.items()
     )
     gaps: list[Unsegmented] = []
-    for row in _run(kg, "sources"):
+    for row in _run(kg, "source-texts"):
         source = IRI(row["source"])
         if isinstance(row["label"], Literal):
             sources[source] = str(row["label"])

@@ -27,8 +27,7 @@ from string import Template
 
 import pyoxigraph as ox
 
-from kgtool import output, resources, scopes
-from kgtool.catalog import Catalog
+from kgtool import catalog, output, resources, scopes
 from kgtool.errors import DataError
 from kgtool.export import declare_individuals, merge, serialize
 from kgtool.namespaces import ONTOLOGY, PREFIXES, XSD
@@ -113,7 +112,7 @@ def data_triples(store: LocalStore, version: str) -> list[ox.Triple]:
 def context(store: LocalStore) -> dict[str, object]:
     """The JSON-LD context: the prefixes, and each kg: property by its local name (object
     properties take IRIs, datatype properties their range's datatype)."""
-    query = Catalog(resources.internal_queries(), folder="kgtool/sparql").get("context-terms")
+    query = catalog.shipped("library").get("context-terms")
     terms: dict[str, object] = dict(PREFIXES)
     for row in store.execute(query.sparql, source=query.source, inferred=False):
         prop, kind, range_ = IRI(row["property"]), str(row["kind"]), row["range"]

@@ -44,7 +44,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kgtool import fastcheck, resources
+from kgtool import catalog, fastcheck, resources
 from kgtool.bench import report
 from kgtool.bench.endpoint import (
     BenchError,
@@ -54,7 +54,7 @@ from kgtool.bench.endpoint import (
     oxigraph_on_disk,
 )
 from kgtool.bench.synthetic import Summary, generate
-from kgtool.catalog import Catalog, bind, coerce
+from kgtool.catalog import bind, coerce
 from kgtool.namespaces import GRAPH, KGD
 from kgtool.terms import IRI
 
@@ -135,11 +135,7 @@ class Bench:
     def __init__(self, args: argparse.Namespace, folder: Path) -> None:
         self.args = args
         self.folder = folder
-        self.catalog = (
-            Catalog(resources.query_folder(args.queries), folder=str(args.queries))
-            if args.queries
-            else Catalog(resources.shipped_queries())
-        )
+        self.catalog = catalog.folder(args.queries) if args.queries else catalog.shipped()
         self.shipped = [(str(source.file), source.graph) for source in resources.shipped_sources()]
         self.checks = [check.sparql for check in fastcheck.compile()]
         #: system -> query label -> (synthetic triples, seconds) at the last size measured

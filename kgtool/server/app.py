@@ -592,7 +592,7 @@ class Endpoint:
             params = {
                 name: _single(_group(pairs), name) or "" for name, _ in pairs if name in declared
             }
-            text = self.kg.sparql(request.path_params["name"], **params)
+            text = self.kg.sparql(request.path_params["name"], params=params)
             return Response(
                 text, media_type="application/sparql-query; charset=utf-8", headers=_OPEN
             )

@@ -15,6 +15,8 @@ from html import escape
 from importlib.resources import files
 from string import Template
 
+from kgtool import catalog
+from kgtool.catalog import NamedQuery
 from kgtool.entities import Fact
 from kgtool.errors import AmbiguousEntity, UnknownEntity
 from kgtool.graph import KnowledgeGraph
@@ -30,8 +32,9 @@ def _template(name: str) -> Template:
     return Template(_SERVER.joinpath("templates", name).read_text(encoding="utf-8"))
 
 
-def _query(name: str) -> str:
-    return _SERVER.joinpath("sparql", name).read_text(encoding="utf-8")
+def _query(name: str) -> NamedQuery:
+    """One of the pages' queries (`queries/pages/NAME.rq`)."""
+    return catalog.shipped("pages").get(name)
 
 
 def page(title: str, body: str, *, head: str = "", scripts: str = "") -> str:
@@ -51,8 +54,10 @@ def _json(value: object) -> str:
 def index_page() -> str:
     """The query page: YASGUI on /sparql with kgtool's prefixes, and the named queries (from
     /queries: their questions and parameters) to open in it as tabs."""
-    prefixes = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
-    query = prefixes + "\n" + _query("start.rq")
+    start = _query("editor-start")
+    prefixes = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in start.prefixes.items())
+    lines = [line for line in start.body.splitlines() if not line.startswith("PREFIX ")]
+    query = prefixes + "\n" + "\n".join(lines).strip() + "\n"
     body = _template("index.html").substitute(
         settings=_json({"prefixes": PREFIXES, "query": query}), query=escape(query)
     )
@@ -239,7 +244,7 @@ def _referrers(kg: KnowledgeGraph, facts: Iterable[Fact]) -> str:
 
 
 def _claims_by(kg: KnowledgeGraph, iri: IRI) -> str:
-    rows = kg.query(_query("claims-by.rq"), claimant=iri)
+    rows = kg.query(_query("claims-with-quotes"), params={"claimant": iri})
     claims: dict[str, list[str]] = {}
     first: dict[str, Row] = {}
     for row in rows:
@@ -265,7 +270,7 @@ def _claims_by(kg: KnowledgeGraph, iri: IRI) -> str:
 
 
 def _claims_about(kg: KnowledgeGraph, iri: IRI) -> str:
-    rows = kg.query("claims-about", subject=iri)
+    rows = kg.query("claims-about", params={"subject": iri})
     items = []
     for row in rows:
         claimant = row["claimant"]
@@ -341,7 +346,7 @@ def _reach(kg: KnowledgeGraph, iri: IRI) -> str:
 
 
 def _quotes(kg: KnowledgeGraph, iri: IRI) -> str:
-    rows = kg.query(_query("entity-quotes.rq"), entity=iri)
+    rows = kg.query(_query("entity-quotes"), params={"entity": iri})
     segments: dict[str, tuple[str, list[str]]] = {}
     for row in rows:
         segment = str(row["segment"])
