@@ -14,10 +14,21 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from kgtool.commands import (
+    COMMANDS,
+    EXIT_BUG,
+    EXIT_DATA,
+    EXIT_FAILURE,
+    EXIT_NONCONFORMING,
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    UsageError,
+    register,
+)
 from kgtool.errors import (
     AmbiguousEntity,
     DataError,
@@ -37,12 +48,6 @@ if TYPE_CHECKING:
     from kgtool.results import QueryResult
     from kgtool.terms import Term
 
-EXIT_OK = 0
-EXIT_NONCONFORMING = 1
-EXIT_USAGE = 2
-EXIT_DATA = 3
-EXIT_FAILURE = 4
-EXIT_BUG = 5
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -73,30 +78,6 @@ ERROR_EXITS: tuple[tuple[type[KgtoolError], int], ...] = (
 PLUGINS: tuple[str, ...] = ("kgtool.server.command",)
 #: The optional extra (pyproject's optional-dependencies) that brings each such module.
 EXTRAS = {"uvicorn": "server", "starlette": "server", "httptools": "server", "uvloop": "server"}
-
-
-class UsageError(KgtoolError):
-    """Arguments that parse but do not make sense together."""
-
-
-@dataclass(frozen=True)
-class Command:
-    """One subcommand: `arguments` adds its options to a parser, `run` does the work."""
-
-    name: str
-    help: str
-    example: str
-    arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
-
-
-COMMANDS: dict[str, Command] = {}
-
-
-def register(command: Command) -> Command:
-    """Add a subcommand to `kgtool` (a later registration of the same name replaces it)."""
-    COMMANDS[command.name] = command
-    return command
 
 
 def _add_data(parser: argparse.ArgumentParser) -> None:

@@ -339,7 +339,9 @@ class KnowledgeGraph(QueryableGraph):
         """
         from kgtool.coverage import coverage
 
-        return coverage(self)
+        queries = catalog.shipped("coverage")
+        segments, texts = queries.get("segments"), queries.get("source-texts")
+        return coverage(self.query(segments), self.query(texts), self.label)
 
     def validate(self, *, shapes: PathLike | Sequence[PathLike] | None = None) -> ValidationReport:
         """Check ontology and data against the SHACL shapes (the shipped ones by default).
