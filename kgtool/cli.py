@@ -1,9 +1,14 @@
 """The `kgtool` command: parse arguments, call the library, print a standard format.
 
-Each subcommand is a `Command` (name, help, example, arguments, run) in one registry. A
-colleague's module adds its own (`serve`, `push`, `docs`, `draw`, `reason`) by calling
-`register(Command(...))` at import and being listed in `PLUGINS`; such a module imports its
-heavy dependencies inside `run`, so `kgtool query` stays fast.
+Each subcommand (`query`, `queries`, `entity`, `push`, `coverage`, `validate`, `reason`,
+`export`, `release`, `stats`, `docs`, `draw`, `synth`, and `serve` from `kgtool.server.command`)
+is a `Command` (name, help, example, arguments, run) in the registry of `kgtool.commands`. A
+module that adds its own calls `register(Command(...))` at import and is listed in `PLUGINS`;
+it imports its heavy dependencies inside `run`, so `kgtool query` stays fast.
+
+Over 500 lines: one short section per subcommand (its arguments, what it runs, its
+registration), in the order of `kgtool --help`, so a reader compares commands side by side; each
+section imports what it needs inside its function.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ any point leaves the previous graph as it was. `RemoteStore.execute` (the `kgtoo
 protocol, what `kgtool.graph.RemoteKnowledgeGraph` calls) runs queries through SPARQLWrapper,
 naming the pushed graph as the default graph of each (`default-graph-uri`), and hands back the
 same `kgtool.terms` values as the embedded store.
+
+Over 500 lines: the HTTP details the stores differ on (layouts, authentication challenges,
+retries, error bodies, batching that keeps blank nodes together) stay beside the one class that
+needs them.
 """
 
 from __future__ import annotations

@@ -23,6 +23,8 @@ alternating with its baseline's (ABAB), medians of `--repeat`:
 It prints the tables and every ratio with its baseline and target, and writes the figures as
 JSON (`--json`), the tables (`--markdown`) and a plot (`--plot`). The machine's load average
 is recorded at the start and end of each size. Loopback only; every process is bounded.
+
+Over 500 lines: the benchmark's steps, in the order of its report.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ SERVICE and LOAD targets, and, where "service" or "load" appears outside a keywo
 that makes no connection (`kgtool.server.guard.defused`). The engine evaluates queries
 recursively, so jobs run on a thread with a large stack (`STACK`), which `guard.MAX_DEPTH`
 is sized against.
+
+Over 500 lines: one job class per kind of request, each beside the checks it makes before the
+engine sees the request.
 """
 
 from __future__ import annotations
