@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kgtool.catalog import expand
-from kgtool.docs.common import Names, languages, run, styles, words, wrap
+from kgtool.docs.common import Names, languages, run, styles, words
 from kgtool.errors import GraphvizUnavailable, KgtoolError
+from kgtool.tables import wrap
 from kgtool.terms import IRI, Literal, Term
 
 if TYPE_CHECKING:

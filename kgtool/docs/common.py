@@ -187,28 +187,3 @@ class Names:
                     if here and text.lang != self._key:
                         self._parallel[(text.lang or "", text.lexical)] |= here
         return self._parallel
-
-
-def width(text: str) -> int:
-    """The width of `text` in columns: Chinese characters take two."""
-    return len(text) + len(CJK.findall(text))
-
-
-def wrap(text: str, columns: int) -> list[str]:
-    """`text` cut into lines of at most `columns` columns: between words, or between any two
-    Chinese characters (which need no space between them)."""
-    tokens = re.findall(r"[\u2e80-\u9fff\uf900-\uffef]|[^\s\u2e80-\u9fff\uf900-\uffef]+|\s+", text)
-    lines: list[str] = []
-    line = ""
-    for token in tokens:
-        if token.isspace():
-            if line:
-                line += " "
-            continue
-        if line and width(line.rstrip()) + width(token) > columns:
-            lines.append(line.rstrip())
-            line = ""
-        line += token
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines or [""]

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from html import escape
 from importlib.resources import files
-from string import Template
+from typing import TYPE_CHECKING
 
 from kgtool import catalog
 from kgtool.catalog import NamedQuery
@@ -21,15 +21,19 @@ from kgtool.entities import Fact
 from kgtool.errors import AmbiguousEntity, UnknownEntity
 from kgtool.graph import KnowledgeGraph
 from kgtool.namespaces import KGD, PREFIXES
+from kgtool.output import template
 from kgtool.results import Row
 from kgtool.terms import IRI, Literal, Term
+
+if TYPE_CHECKING:
+    import jinja2
 
 #: Where the page's query resources live (read with importlib.resources: they are in the wheel).
 _SERVER = files("kgtool.server")
 
 
-def _template(name: str) -> Template:
-    return Template(_SERVER.joinpath("templates", name).read_text(encoding="utf-8"))
+def _template(name: str) -> jinja2.Template:
+    return template(_SERVER.joinpath("templates", name).read_text(encoding="utf-8"))
 
 
 def _query(name: str) -> NamedQuery:
@@ -39,9 +43,7 @@ def _query(name: str) -> NamedQuery:
 
 def page(title: str, body: str, *, head: str = "", scripts: str = "") -> str:
     """A whole HTML document around `body` (already HTML)."""
-    return _template("page.html").substitute(
-        title=escape(title), body=body, head=head, scripts=scripts
-    )
+    return _template("page.html").render(title=escape(title), body=body, head=head, scripts=scripts)
 
 
 def _json(value: object) -> str:
@@ -58,7 +60,7 @@ def index_page() -> str:
     prefixes = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in start.prefixes.items())
     lines = [line for line in start.body.splitlines() if not line.startswith("PREFIX ")]
     query = prefixes + "\n" + "\n".join(lines).strip() + "\n"
-    body = _template("index.html").substitute(
+    body = _template("index.html").render(
         settings=_json({"prefixes": PREFIXES, "query": query}), query=escape(query)
     )
     return page(
@@ -74,7 +76,7 @@ def missing_page(message: str, suggestions: Iterable[tuple[str, str, str]] = ())
     """The page for a name that names nothing: the message, and the closest entities."""
     return page(
         "Not found — kgtool",
-        _template("missing.html").substitute(
+        _template("missing.html").render(
             message=escape(message), suggestions=_found(list(suggestions))
         ),
     )
@@ -109,7 +111,7 @@ def search_page(text: str, hits: list[tuple[str, str, str]]) -> str:
     content = _found(hits) or (
         _none(f"No entity is called anything like {text!r}.") if text.strip() else ""
     )
-    form = _template("search.html").substitute(text=escape(text))
+    form = _template("search.html").render(text=escape(text))
     return page(
         f"{text} — kgtool search" if text.strip() else "Search — kgtool",
         f'<article class="entity search"><h1>{escape(heading)}</h1>{form}{content}</article>',
