@@ -44,7 +44,7 @@ def _catalog(queries: PathLike | None) -> Catalog:
 
 
 def _merge(params: Params | None, legacy: dict[str, Any], what: str) -> dict[str, Any]:
-    """`params`, or (deprecated, until 0.3) the same given as keyword arguments."""
+    """`params`, or (deprecated, for one release) the same given as keyword arguments."""
     if not legacy:
         return dict(params or {})
     if params is not None:
