@@ -88,7 +88,6 @@ def test_names_follow_the_convention(shipped_kg: KnowledgeGraph) -> None:
     assert all(term.split("#")[1][0].islower() for term in properties)
 
 
-@pytest.mark.slow
 def test_shipped_data_conforms_to_the_shapes(shipped_kg: KnowledgeGraph) -> None:
     report = shipped_kg.validate()
     assert report.conforms, str(report)
@@ -108,7 +107,6 @@ def test_broken_fixtures_are_all_listed() -> None:
     assert found == sorted(BROKEN)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(("name", "expected"), sorted(BROKEN.items()))
 def test_broken_data_is_reported_readably(name: str, expected: list[str]) -> None:
     kg = KnowledgeGraph.load(extra=[FIXTURES / "bad" / "shapes" / name])
