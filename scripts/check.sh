@@ -14,6 +14,6 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 "$PYTHON" -m mypy
 shuffle=()
 if [[ "${KGTOOL_SHUFFLE:-}" == 1 ]]; then
-  shuffle=(-p random_order --random-order)
+  shuffle=(-p random_order --random-order-bucket=global)
 fi
 "$PYTHON" -m pytest -q -p no:cacheprovider -m "not slow" "${shuffle[@]}" "$@"
