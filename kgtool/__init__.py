@@ -26,7 +26,7 @@ from kgtool.errors import (
     UnknownQuery,
     ValidationError,
 )
-from kgtool.graph import KnowledgeGraph
+from kgtool.graph import KnowledgeGraph, RemoteKnowledgeGraph
 from kgtool.measures import MeasureReach, ScopeMatch
 from kgtool.results import QueryResult, Row
 from kgtool.stats import ClassCount, Stats
@@ -51,6 +51,7 @@ __all__ = [
     "ParameterError",
     "QueryError",
     "QueryResult",
+    "RemoteKnowledgeGraph",
     "Row",
     "ScopeMatch",
     "SegmentCoverage",

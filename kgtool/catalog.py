@@ -1,4 +1,12 @@
-"""Named queries: reading `.rq` files, their comment header, and binding their parameters.
+"""The catalogue: every SPARQL text kgtool runs, read from the `.rq` files under `queries/`.
+
+The folder says who reads a query: the research questions at the top (`kgtool queries` and
+`/queries` list only these), then `library/` (the library's own look-ups), `pages/` (the
+endpoint's pages), `docs/` (the reference pages and pictures), `coverage/`, `service/` (the
+service description), `rules/` (the reach rules, derived at every load) and `rules/owl-rl/`
+(the optional RDFS / OWL RL inference). Every file has the same header of
+comment lines (title, question, parameters with defaults, what a row means), read here, so
+every error names the file and line.
 
 A query file is a plain SPARQL query whose parameters have default values in `VALUES` blocks,
 so it runs unchanged in any SPARQL client. Binding replaces the content of the one
@@ -12,19 +20,21 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from kgtool import resources
 from kgtool.errors import ParameterError, QueryError, UnknownQuery
 from kgtool.namespaces import PREFIXES, XSD
 from kgtool.terms import IRI, Literal, Term
 
 #: The kinds of value a parameter takes.
 KINDS = ("entity", "iri", "string", "integer", "date", "boolean")
-#: Keyword names `KnowledgeGraph.query` keeps for itself.
-RESERVED = frozenset({"inferred"})
+#: The folders of `queries/`, by who reads them ("": the research questions).
+READERS = ("", "library", "pages", "docs", "coverage", "service", "rules", "rules/owl-rl")
 
 _HEADER_KEY = re.compile(r"#\s?(title|question@[A-Za-z-]+|param|row):\s*(.*)")
 _PARAM = re.compile(r"(?P<name>[A-Za-z_]\w*)\s+(?P<kind>\w+)\s+(?P<rest>.*)")
@@ -82,6 +92,42 @@ class NamedQuery:
         """The query's own PREFIX declarations, added to kgtool's usual prefixes."""
         return {**PREFIXES, **dict(_PREFIX.findall(_mask(self.sparql)))}
 
+    @property
+    def body(self) -> str:
+        """The query without its header comment (what a page shows beside the header)."""
+        lines = self.sparql.splitlines()
+        start = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+        return "\n".join(lines[start:]).strip() + "\n"
+
+    @classmethod
+    def read(cls, path: str | Path) -> NamedQuery:
+        """A user's `.rq` file, named after it; `QueryError` naming it if it cannot be read
+        or its header is malformed."""
+        return parse(read_query_file(path), name=Path(path).stem, source=str(path))
+
+    @classmethod
+    def text(cls, sparql: str, *, name: str = "SPARQL text") -> NamedQuery:
+        """SPARQL text given as it is (a header, if it has one, is read like a file's);
+        errors name it `name`."""
+        return parse(sparql, name=name, source=name)
+
+
+@dataclass(frozen=True)
+class BoundQuery:
+    """A named query with its parameters bound: the SPARQL text to run, show or share."""
+
+    query: NamedQuery
+    sparql: str
+    values: Mapping[str, Term] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """The file the query comes from, as errors name it."""
+        return self.query.source
+
+    def __str__(self) -> str:
+        return self.sparql
+
 
 def _mask(text: str) -> str:
     """`text` with comments and the insides of string literals blanked, positions kept.
@@ -112,21 +158,21 @@ def _mask(text: str) -> str:
     return "".join(out)
 
 
-def _parse_param(text: str, source: str) -> Param:
+def _parse_param(text: str, source: str, line: int) -> Param:
     found = _PARAM.fullmatch(text.strip())
     if not found:
         raise QueryError(
             f"cannot read the parameter line {text!r}: use `# param: NAME KIND DEFAULT  doc`",
             source=source,
+            line=line,
         )
     name, kind, rest = found["name"], found["kind"], found["rest"]
     if kind not in KINDS:
         raise QueryError(
             f"parameter {name!r} has unknown kind {kind!r} (kinds: {', '.join(KINDS)})",
             source=source,
+            line=line,
         )
-    if name in RESERVED:
-        raise QueryError(f"parameter name {name!r} is reserved", source=source)
     quoted = _QUOTED.fullmatch(rest)
     if quoted:
         default, doc = re.sub(r"\\(.)", r"\1", quoted[1]), quoted[2]
@@ -144,8 +190,9 @@ def parse(text: str, *, name: str, source: str) -> NamedQuery:
     title, row = "", ""
     questions: dict[str, str] = {}
     params: list[Param] = []
+    declared_on: dict[str, int] = {}
     description: list[str] = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             break
@@ -159,7 +206,8 @@ def parse(text: str, *, name: str, source: str) -> NamedQuery:
         elif key == "row":
             row = value.strip()
         elif key == "param":
-            params.append(_parse_param(value, source))
+            params.append(_parse_param(value, source, number))
+            declared_on[params[-1].name] = number
         else:
             questions[key.partition("@")[2].lower()] = value.strip()
     slots: dict[str, tuple[int, int]] = {}
@@ -171,6 +219,7 @@ def parse(text: str, *, name: str, source: str) -> NamedQuery:
                 f"parameter {param.name!r} needs exactly one `VALUES ?{param.name} {{ ... }}` "
                 f"block holding its default, found {len(blocks)}",
                 source=source,
+                line=declared_on[param.name],
             )
         slots[param.name] = blocks[0].span(2)
     return NamedQuery(
@@ -290,15 +339,18 @@ def read_query_file(path: str | Path) -> str:
 
 
 class Catalog:
-    """The named queries of a folder, parsed when first asked for."""
+    """The named queries of one folder, parsed when first asked for."""
 
-    def __init__(self, files: Mapping[str, Traversable], *, folder: str = "queries") -> None:
+    def __init__(self, files: Mapping[str, Traversable], *, folder: str) -> None:
         self._files = dict(files)
         self._folder = folder
         self._parsed: dict[str, NamedQuery] = {}
 
     def names(self) -> list[str]:
         return sorted(self._files)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._files
 
     def get(self, name: str) -> NamedQuery:
         """The named query `name`; `UnknownQuery` with the closest names if there is none."""
@@ -311,15 +363,23 @@ class Catalog:
         return self._parsed[name]
 
     def all(self) -> list[NamedQuery]:
+        """Every query of the folder, in the order of their names."""
         return [self.get(name) for name in self.names()]
 
-    def find(self, text: str) -> NamedQuery:
-        """A named query, a `.rq` file, or SPARQL text, whichever `text` is."""
-        if text in self._files:
-            return self.get(text)
-        looks_like_path = "\n" not in text and len(text) < 4096
-        if looks_like_path and text.endswith(".rq"):
-            return parse(read_query_file(text), name=Path(text).stem, source=text)
-        if looks_like_path and re.fullmatch(r"[\w.-]+", text):
-            return self.get(text)
-        return parse(text, name="SPARQL text", source="SPARQL text")
+    def __iter__(self) -> Iterator[NamedQuery]:
+        return iter(self.all())
+
+
+@cache
+def shipped(reader: str = "") -> Catalog:
+    """The shipped queries of one reader (a folder of `READERS`; "" the research questions),
+    parsed once per process."""
+    if reader not in READERS:
+        raise ValueError(f"no such folder of queries: {reader!r} (folders: {READERS})")
+    folder = "/".join(part for part in ("queries", reader) if part)
+    return Catalog(resources.query_files(reader), folder=folder)
+
+
+def folder(path: str | Path) -> Catalog:
+    """The `.rq` files of a user's folder, as a catalogue of named queries."""
+    return Catalog(resources.query_folder(path), folder=str(path))

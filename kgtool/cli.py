@@ -1,9 +1,14 @@
 """The `kgtool` command: parse arguments, call the library, print a standard format.
 
-Each subcommand is a `Command` (name, help, example, arguments, run) in one registry. A
-colleague's module adds its own (`serve`, `push`, `docs`, `draw`, `reason`) by calling
-`register(Command(...))` at import and being listed in `PLUGINS`; such a module imports its
-heavy dependencies inside `run`, so `kgtool query` stays fast.
+Each subcommand (`query`, `queries`, `entity`, `push`, `coverage`, `validate`, `reason`,
+`export`, `release`, `stats`, `docs`, `draw`, `synth`, and `serve` from `kgtool.server.command`)
+is a `Command` (name, help, example, arguments, run) in the registry of `kgtool.commands`. A
+module that adds its own calls `register(Command(...))` at import and is listed in `PLUGINS`;
+it imports its heavy dependencies inside `run`, so `kgtool query` stays fast.
+
+Over 500 lines: one short section per subcommand (its arguments, what it runs, its
+registration), in the order of `kgtool --help`, so a reader compares commands side by side; each
+section imports what it needs inside its function.
 """
 
 from __future__ import annotations
@@ -14,10 +19,21 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from kgtool.commands import (
+    COMMANDS,
+    EXIT_BUG,
+    EXIT_DATA,
+    EXIT_FAILURE,
+    EXIT_NONCONFORMING,
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    UsageError,
+    register,
+)
 from kgtool.errors import (
     AmbiguousEntity,
     DataError,
@@ -32,16 +48,11 @@ from kgtool.errors import (
 )
 
 if TYPE_CHECKING:
-    from kgtool.graph import KnowledgeGraph
+    from kgtool.catalog import NamedQuery
+    from kgtool.graph import KnowledgeGraph, QueryableGraph
     from kgtool.results import QueryResult
     from kgtool.terms import Term
 
-EXIT_OK = 0
-EXIT_NONCONFORMING = 1
-EXIT_USAGE = 2
-EXIT_DATA = 3
-EXIT_FAILURE = 4
-EXIT_BUG = 5
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -74,30 +85,6 @@ PLUGINS: tuple[str, ...] = ("kgtool.server.command",)
 EXTRAS = {"uvicorn": "server", "starlette": "server", "httptools": "server", "uvloop": "server"}
 
 
-class UsageError(KgtoolError):
-    """Arguments that parse but do not make sense together."""
-
-
-@dataclass(frozen=True)
-class Command:
-    """One subcommand: `arguments` adds its options to a parser, `run` does the work."""
-
-    name: str
-    help: str
-    example: str
-    arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
-
-
-COMMANDS: dict[str, Command] = {}
-
-
-def register(command: Command) -> Command:
-    """Add a subcommand to `kgtool` (a later registration of the same name replaces it)."""
-    COMMANDS[command.name] = command
-    return command
-
-
 def _add_data(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
@@ -108,10 +95,10 @@ def _add_data(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _load(args: argparse.Namespace, *, reasoning: bool = False) -> KnowledgeGraph:
+def _load(args: argparse.Namespace, *, infer: bool = False) -> KnowledgeGraph:
     from kgtool.graph import KnowledgeGraph
 
-    return KnowledgeGraph.load(extra=args.data, reasoning=reasoning)
+    return KnowledgeGraph.load(extra=args.data, infer=infer)
 
 
 def _out(text: str) -> None:
@@ -246,7 +233,7 @@ def _query_table(result: QueryResult) -> str:
     return render(headers, rows, _columns()) + footer
 
 
-def _measures_summary(kg: KnowledgeGraph, params: dict[str, Any]) -> str:
+def _measures_summary(kg: QueryableGraph, params: dict[str, Any]) -> str:
     """measures-reaching as a person wants it first: one line per measure, with its status
     and the criteria the target meets."""
     from kgtool.tables import render
@@ -267,7 +254,7 @@ def _measures_summary(kg: KnowledgeGraph, params: dict[str, Any]) -> str:
 
 
 #: Named queries whose table shows a summary unless --detail is given.
-SUMMARIES: dict[str, Callable[[KnowledgeGraph, dict[str, Any]], str]] = {
+SUMMARIES: dict[str, Callable[[QueryableGraph, dict[str, Any]], str]] = {
     "measures-reaching": _measures_summary,
 }
 
@@ -298,10 +285,22 @@ def _format_result(result: QueryResult, format: str | None) -> str:
     return _query_table(result)
 
 
+def _chosen_query(args: argparse.Namespace) -> str | NamedQuery:
+    """The query the command line names: SPARQL text (--sparql), a `.rq` file, or a name."""
+    from kgtool.catalog import NamedQuery
+
+    if args.sparql is not None:
+        return NamedQuery.text(args.sparql)
+    if str(args.query).endswith(".rq"):
+        return NamedQuery.read(args.query)
+    return str(args.query)
+
+
 def _query(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.sparql is None):
         raise UsageError("give a query name or .rq file, or --sparql TEXT (one of them)")
     params = _params(args.param)
+    kg: QueryableGraph
     if args.endpoint:
         from kgtool.graph import KnowledgeGraph
 
@@ -309,12 +308,12 @@ def _query(args: argparse.Namespace) -> int:
             raise UsageError("--data and --inferred are for the embedded graph, not --endpoint")
         kg = KnowledgeGraph.remote(args.endpoint, graph=args.graph or None, **_remote_options(args))
     else:
-        kg = _load(args, reasoning=args.inferred)
+        kg = _load(args, infer=args.inferred)
     summary = SUMMARIES.get(args.query or "")
     if summary and args.format in (None, "table") and not args.detail and set(params) <= {"target"}:
         _out(summary(kg, params))
         return EXIT_OK
-    result = kg.query(args.query if args.sparql is None else args.sparql, **params)
+    result = kg.query(_chosen_query(args), params=params)
     text = _format_result(result, args.format)
     if args.format in ("csv", "tsv"):
         sys.stdout.flush()
@@ -378,7 +377,7 @@ def _progress_bar(sent: int, total: int) -> None:
 
 def _push(args: argparse.Namespace) -> int:
     from kgtool.namespaces import GRAPH
-    from kgtool.remote import push
+    from kgtool.push import push
 
     if not args.graph:
         raise UsageError("push needs a named graph: --graph IRI")
@@ -425,10 +424,9 @@ def _queries_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _queries(args: argparse.Namespace) -> int:
-    from kgtool.catalog import Catalog
-    from kgtool.resources import shipped_queries
+    from kgtool.catalog import shipped
 
-    catalog = Catalog(shipped_queries()).all()
+    catalog = shipped().all()
     if args.format == "json":
         entries = [
             {
@@ -484,7 +482,7 @@ def _entity_arguments(parser: argparse.ArgumentParser) -> None:
 def _entity(args: argparse.Namespace) -> int:
     from kgtool.tables import render
 
-    kg = _load(args, reasoning=args.inferred)
+    kg = _load(args, infer=args.inferred)
     entity = kg.entity(args.name)
     lines = [f"{entity.label}  <{entity.iri}>", ""]
     for title, names in (("labels", entity.labels), ("also known as", entity.alt_labels)):
@@ -736,7 +734,7 @@ def _stats_arguments(parser: argparse.ArgumentParser) -> None:
 def _stats(args: argparse.Namespace) -> int:
     from kgtool.tables import render
 
-    stats = _load(args, reasoning=args.inferred).stats()
+    stats = _load(args, infer=args.inferred).stats()
     lines = [
         f"triples   {stats.triples}" + (f" (+ {stats.inferred} inferred)" if args.inferred else ""),
         f"claims    {stats.claims}",

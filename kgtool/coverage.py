@@ -13,17 +13,13 @@ should see, and `Coverage.complete` is false while there is one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib.resources import as_file
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kgtool import resources
 from kgtool.results import QueryResult
 from kgtool.terms import IRI, Literal, Term
-
-if TYPE_CHECKING:
-    from kgtool.graph import KnowledgeGraph
 
 #: The support grades a fact may show, in the order reports give them.
 GRADES = ("stated", "implied", "background", "unsourced")
@@ -165,19 +161,16 @@ def _segment_json(segment: SegmentCoverage) -> dict[str, Any]:
     }
 
 
-def _run(kg: KnowledgeGraph, name: str) -> QueryResult:
-    entry = resources.queries_of("coverage")[name]
-    with as_file(entry) as path:
-        return kg.query(str(path))
-
-
-def coverage(kg: KnowledgeGraph) -> Coverage:
-    """The coverage of every source that has segments in `kg`."""
+def coverage(
+    segment_rows: QueryResult, source_rows: QueryResult, label: Callable[[Term | None], str]
+) -> Coverage:
+    """The coverage of every source that has segments, from the answers of the queries
+    `queries/coverage/segments.rq` and `source-texts.rq` (`KnowledgeGraph.coverage` runs them)."""
     sources: dict[IRI, str] = {}
     grouped: dict[IRI, dict[str, Any]] = {}
-    for row in _run(kg, "segments"):
+    for row in segment_rows:
         segment, source = IRI(row["segment"]), IRI(row["source"])
-        sources.setdefault(source, kg.label(source))
+        sources.setdefault(source, label(source))
         entry = grouped.setdefault(
             segment,
             {
@@ -198,13 +191,13 @@ def coverage(kg: KnowledgeGraph) -> Coverage:
         if str(kind) == "fact":
             prop, obj = IRI(row["property"]), row["object"]
             assert obj is not None
-            text = " ".join(kg.label(term) for term in (item, prop, obj))
+            text = " ".join(label(term) for term in (item, prop, obj))
             entry["facts"].setdefault(
                 (item, prop, obj), CitingFact(item, prop, obj, str(row["support"]), text)
             )
         else:
             entry["claims" if str(kind) == "claim" else "entities"].setdefault(
-                item, Cited(item, kg.label(item))
+                item, Cited(item, label(item))
             )
     segments = tuple(
         SegmentCoverage(
@@ -222,7 +215,7 @@ def coverage(kg: KnowledgeGraph) -> Coverage:
         for segment, entry in grouped.items()
     )
     gaps: list[Unsegmented] = []
-    for row in _run(kg, "sources"):
+    for row in source_rows:
         source = IRI(row["source"])
         if isinstance(row["label"], Literal):
             sources[source] = str(row["label"])

@@ -1,10 +1,13 @@
 """Pictures of the graph: an entity's neighbourhood, the timeline, the ontology's main classes.
 
-Each picture is Graphviz DOT text built from queries (the `.rq` files of `kgtool.docs`) and laid
+Each picture is Graphviz DOT text built from queries (the `.rq` files of `queries/docs/`) and laid
 out by Graphviz's `dot` program, which must be installed (Debian: `graphviz`, and
 `fonts-noto-cjk` for Chinese labels). Kinds of node take their shape and colour from
 `kgtool/docs/styles.toml`, and the legend names them by their classes' labels. Labels are
 shown in each language asked for (English and Chinese by default), one line per language.
+
+Over 500 lines: the three pictures share the DOT writing, the legend and the handling of two
+languages; each picture is one section after them.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kgtool.catalog import expand
-from kgtool.docs.common import Names, languages, run, styles, words, wrap
+from kgtool.docs.common import Names, languages, run, styles, words
 from kgtool.errors import GraphvizUnavailable, KgtoolError
+from kgtool.tables import wrap
 from kgtool.terms import IRI, Literal, Term
 
 if TYPE_CHECKING:

@@ -35,7 +35,7 @@ from kgtool.resources import Source
 from kgtool.results import QueryResult
 from kgtool.store import parse
 from kgtool.terms import IRI, Term, from_oxigraph
-from kgtool.validation import ValidationReport, ValidationResult, _text
+from kgtool.validation import ValidationReport, ValidationResult, summary
 
 if TYPE_CHECKING:
     from kgtool.graph import KnowledgeGraph
@@ -454,7 +454,7 @@ def run(
     unique = tuple(dict.fromkeys(results))
     # As `KnowledgeGraph.validate` (pySHACL with allow_warnings): warnings alone conform.
     conforms = not any(result.severity_name == "Violation" for result in unique)
-    return ValidationReport(conforms, unique, _text(conforms, unique, label))
+    return ValidationReport(conforms, unique, summary(conforms, unique, label))
 
 
 def _executor(graph: KnowledgeGraph | ox.Store) -> Callable[[str, str], QueryResult]:

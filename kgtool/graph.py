@@ -1,24 +1,30 @@
-"""`KnowledgeGraph`: the one entry point to the loaded ontology and data.
+"""The graphs: `KnowledgeGraph` (loaded here, in memory) and `RemoteKnowledgeGraph` (pushed
+into a SPARQL 1.1 store), both answering the same named queries through a `kgtool.store.Store`.
 
-It ties the layers together in the order data flows: files are loaded into a store, optionally
-reasoned over, then queried, described, validated or exported. The heavy parts (pySHACL,
-rdflib) load only when validation or export asks for them.
+Data flows one way: files are loaded into a store, the reach rules derive from them, then the
+graph is queried, described, validated or exported. What any store can answer (named queries,
+entity look-up, `measures_reaching`) is in `QueryableGraph`; what needs the triples at hand
+(inference, validation, export, statistics, the DL reasoner) only `KnowledgeGraph` has, so the
+type of a graph says what it can do. Heavy parts (pySHACL, rdflib, Java) load only when asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kgtool import resources
+from kgtool import catalog, resources
 from kgtool.catalog import Catalog, NamedQuery, bind, coerce
 from kgtool.entities import Entity, LabelIndex, describe, resolve
 from kgtool.inference import derive_reach
 from kgtool.namespaces import GRAPH
+from kgtool.remote import Credentials, Endpoints, RemoteStore
 from kgtool.results import QueryResult
 from kgtool.stats import ClassCount, Stats
-from kgtool.store import LocalStore
+from kgtool.store import LocalStore, Store
 from kgtool.terms import IRI, Literal, Term
 
 if TYPE_CHECKING:
@@ -28,150 +34,95 @@ if TYPE_CHECKING:
     from kgtool.validation import ValidationReport
 
 PathLike = str | Path
+Params = Mapping[str, Any]
+
+_NAME = re.compile(r"[\w.-]+")
 
 
-class KnowledgeGraph:
-    """The DeepSeek / US technology policy knowledge graph, loaded and ready to query.
+def _catalog(queries: PathLike | None) -> Catalog:
+    return catalog.shipped() if queries is None else catalog.folder(queries)
 
-    Build one with `KnowledgeGraph.load()`; then `query()` runs a named query, a `.rq` file
-    or SPARQL text, `entity()` describes a thing by name, `validate()` checks the SHACL shapes
-    and `export()` writes the graph for Protégé and other tools.
+
+def _merge(params: Params | None, legacy: dict[str, Any], what: str) -> dict[str, Any]:
+    """`params`, or (deprecated, for one release) the same given as keyword arguments."""
+    if not legacy:
+        return dict(params or {})
+    if params is not None:
+        names = ", ".join(sorted(legacy))
+        raise TypeError(f"{what}() got unexpected keyword arguments ({names}) beside params=")
+    warnings.warn(
+        f"{what}(name, NAME=value) is deprecated: use {what}(name, params={{'NAME': value}})",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return legacy
+
+
+class QueryableGraph:
+    """What any graph answers, wherever its triples are: named queries and entity look-up.
+
+    `query()` runs a named query (by name, or a `NamedQuery` read from a file or text);
+    `entity()` describes a thing by name; `measures_reaching()` says which policy measures could
+    reach an actor, and why.
     """
 
-    def __init__(self, store: LocalStore, catalog: Catalog, *, reasoning: bool = False) -> None:
+    def __init__(self, store: Store, queries: Catalog) -> None:
         self._store = store
-        self._catalog = catalog
-        self._internal = Catalog(resources.internal_queries(), folder="kgtool/sparql")
+        self._catalog = queries
+        self._library = catalog.shipped("library")
         self._index: LabelIndex | None = None
-        self._materialised = False
-        #: Whether queries include the inferred graph unless told otherwise.
-        self.reasoning = False
-        if reasoning:
-            self.infer()
-
-    @classmethod
-    def load(
-        cls,
-        paths: Sequence[PathLike] | None = None,
-        *,
-        extra: Sequence[PathLike] = (),
-        reasoning: bool = False,
-        queries: PathLike | None = None,
-    ) -> KnowledgeGraph:
-        """Load the shipped ontology and data, or the given files and folders instead.
-
-        `extra` adds a user's own RDF files (Turtle, N-Triples, RDF/XML or JSON-LD, told
-        apart by extension). `reasoning=True` materialises inferences at once (see `infer`).
-        `queries` replaces the shipped named queries with a folder of `.rq` files.
-        A malformed or missing file raises `DataError` naming the file, line and column.
-        """
-        store = LocalStore()
-        store.load(resources.shipped_sources() if paths is None else resources.user_sources(paths))
-        store.load(resources.user_sources(extra))
-        derive_reach(store)
-        if queries is None:
-            catalog = Catalog(resources.shipped_queries())
-        else:
-            catalog = Catalog(resources.query_folder(queries), folder=str(queries))
-        return cls(store, catalog, reasoning=reasoning)
-
-    @property
-    def store(self) -> LocalStore:
-        """The loaded store (the endpoint runs protocol requests on it with their own dataset)."""
-        return self._store
-
-    @classmethod
-    def remote(
-        cls,
-        url: str,
-        *,
-        graph: str | None = GRAPH.all,
-        user: str | None = None,
-        password: str | None = None,
-        token: str | None = None,
-        timeout: float = 60.0,
-        retries: int = 4,
-        queries: PathLike | None = None,
-    ) -> KnowledgeGraph:
-        """The graph as `kgtool push` put it into a SPARQL 1.1 store whose query URL is `url`.
-
-        The named queries, `entity()` and `measures_reaching()` run there, over the named
-        graph `graph` (None: the store's default graph); see `kgtool.remote`.
-        """
-        from kgtool.remote import connect
-
-        return connect(
-            url,
-            graph=graph,
-            user=user,
-            password=password,
-            token=token,
-            timeout=timeout,
-            retries=retries,
-            queries=queries,
-        )
 
     @property
     def sources(self) -> list[str]:
-        """The files loaded, as messages name them."""
-        return [source.name for source in self._store.sources]
-
-    def infer(self) -> int:
-        """Materialise the RDFS / OWL RL inferences into the graph
-        `https://w3id.org/kgtool/graph/inferred` and include them in later queries by default.
-
-        Returns the number of inferred triples. The named queries need no inference; this is
-        for people who want to see the entailed graph.
-        """
-        count = self._materialise()
-        self.reasoning = True
-        return count
-
-    def _materialise(self) -> int:
-        from kgtool.inference import materialise
-
-        count = materialise(self._store)
-        self._materialised = True
-        self._index = None
-        return count
+        """Where the triples come from: the files loaded, or the store and graph queried."""
+        return self._store.locations
 
     def query(
-        self, name_or_sparql: str, /, *, inferred: bool | None = None, **params: Any
+        self, query: str | NamedQuery, /, params: Params | None = None, **legacy: Any
     ) -> QueryResult:
-        """Run a named query (`"measures-reaching"`), a `.rq` file, or SPARQL text.
+        """Run a query: a named query's name (`"measures-reaching"`, see `queries()`), or a
+        `NamedQuery` (`NamedQuery.read("my.rq")`, `NamedQuery.text("SELECT ...")`).
 
-        Keyword arguments bind the query's declared parameters; an `entity` parameter takes a
-        label, alias, prefixed name or IRI. `inferred` chooses whether the inferences are
-        queried too (materialised on first need); by default they are after `infer()` or
-        `load(reasoning=True)`.
-        Raises `UnknownQuery`, `ParameterError`, `UnknownEntity` or `QueryError`.
+        `params` binds the query's declared parameters; an `entity` parameter takes a label,
+        alias, prefixed name or IRI. Raises `UnknownQuery`, `ParameterError`, `UnknownEntity`
+        or `QueryError`.
         """
-        named = self._catalog.find(name_or_sparql)
-        return self._run(named, params, inferred)
+        return self._run(self._named(query), _merge(params, legacy, "query"))
 
-    def _run(self, named: NamedQuery, params: dict[str, Any], inferred: bool | None) -> QueryResult:
-        sparql = self._bind(named, params)
-        return self._execute(sparql, named.source, self.reasoning if inferred is None else inferred)
+    def _named(self, query: str | NamedQuery) -> NamedQuery:
+        if isinstance(query, NamedQuery):
+            return query
+        if query in self._catalog or (_NAME.fullmatch(query) and not query.endswith(".rq")):
+            return self._catalog.get(query)
+        warnings.warn(
+            "query(PATH or SPARQL text) is deprecated: use query(NamedQuery.read(path)) or "
+            "query(NamedQuery.text(sparql))",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        if "\n" not in query and len(query) < 4096 and query.endswith(".rq"):
+            return NamedQuery.read(query)
+        return NamedQuery.text(query)
 
-    def _bind(self, named: NamedQuery, params: dict[str, Any]) -> str:
+    def _run(self, named: NamedQuery, params: Params) -> QueryResult:
+        return self._execute(self._bind(named, params), named.source)
+
+    def _execute(self, sparql: str, source: str) -> QueryResult:
+        return self._store.execute(sparql, source=source)
+
+    def _bind(self, named: NamedQuery, params: Params) -> str:
         def entity(text: str) -> IRI:
             return self.resolve(text, context=f"query {named.name}")
 
         return bind(named, coerce(named, params, entity))
 
-    def sparql(self, name: str, /, **params: Any) -> str:
+    def sparql(self, name: str, /, params: Params | None = None, **legacy: Any) -> str:
         """The SPARQL text the named query `name` runs with these parameters: each given one
         bound in its VALUES block (an entity given by name, resolved to its IRI), the others
         at their defaults. For showing, sharing or running elsewhere what `query()` runs.
         Raises `UnknownQuery`, `ParameterError` or `UnknownEntity` as `query()` does.
         """
-        return self._bind(self._catalog.get(name), params)
-
-    def _execute(self, sparql: str, source: str, inferred: bool) -> QueryResult:
-        """Run bound SPARQL on the engine (a remote graph sends it to its store instead)."""
-        if inferred and not self._materialised:
-            self._materialise()
-        return self._store.execute(sparql, source=source, inferred=inferred)
+        return self._bind(self._catalog.get(name), _merge(params, legacy, "sparql"))
 
     def queries(self) -> list[NamedQuery]:
         """The catalog of named queries: name, title, questions, parameters, SPARQL text."""
@@ -185,7 +136,7 @@ class KnowledgeGraph:
     def labels(self) -> LabelIndex:
         """Every label and alias, indexed for name resolution (built on first use)."""
         if self._index is None:
-            rows = self._run(self._internal.get("labels"), {}, None)
+            rows = self._run(self._library.get("labels"), {})
             self._index = LabelIndex(
                 (IRI(row["entity"]), IRI(row["property"]), row["label"])
                 for row in rows
@@ -204,9 +155,7 @@ class KnowledgeGraph:
         """
 
         def exists(iri: IRI) -> bool:
-            return bool(
-                self._run(self._internal.get("entity-exists"), {"entity": iri}, None).boolean
-            )
+            return bool(self._run(self._library.get("entity-exists"), {"entity": iri}).boolean)
 
         return resolve(text, self.labels, exists, context=context)
 
@@ -219,7 +168,7 @@ class KnowledgeGraph:
         """Describe an entity: labels by language, aliases, classes, facts in and out, each
         fact with its support grade."""
         iri = self.resolve(label_or_iri)
-        rows = self._run(self._internal.get("entity-facts"), {"entity": iri}, None)
+        rows = self._run(self._library.get("entity-facts"), {"entity": iri})
         triples = [
             (str(row["direction"]), subject, IRI(row["predicate"]), obj, str(grade) or None)
             for row in rows
@@ -235,7 +184,134 @@ class KnowledgeGraph:
         """
         from kgtool.measures import QUERY, group
 
-        return group(self.query(QUERY, target=target))
+        return group(self.query(QUERY, params={"target": target}))
+
+
+class KnowledgeGraph(QueryableGraph):
+    """The DeepSeek / US technology policy knowledge graph, loaded and ready to query.
+
+    Build one with `KnowledgeGraph.load()`; then `query()` runs a named query, `entity()`
+    describes a thing by name, `validate()` checks the SHACL shapes and `export()` writes the
+    graph for Protégé and other tools. `KnowledgeGraph.remote()` queries a pushed copy instead.
+    """
+
+    def __init__(self, store: LocalStore, queries: Catalog, *, infer: bool = False) -> None:
+        super().__init__(store, queries)
+        self._local = store
+        self._materialised = False
+        #: Whether queries include the inferred graph unless told otherwise.
+        self.inferred = False
+        if infer:
+            self.infer()
+
+    @classmethod
+    def load(
+        cls,
+        paths: Sequence[PathLike] | None = None,
+        *,
+        extra: Sequence[PathLike] = (),
+        infer: bool = False,
+        queries: PathLike | None = None,
+        **legacy: Any,
+    ) -> KnowledgeGraph:
+        """Load the shipped ontology and data, or the given files and folders instead.
+
+        `extra` adds a user's own RDF files (Turtle, N-Triples, RDF/XML or JSON-LD, told
+        apart by extension). `infer=True` materialises the RDFS / OWL RL inferences at once
+        (see `infer`). `queries` replaces the shipped named queries with a folder of `.rq`
+        files. A malformed or missing file raises `DataError` naming the file, line and column.
+        """
+        if set(legacy) - {"reasoning"}:
+            raise TypeError(f"load() got an unexpected keyword argument {next(iter(legacy))!r}")
+        if "reasoning" in legacy:
+            warnings.warn(
+                "load(reasoning=...) is deprecated: use load(infer=...) (reasoning is the "
+                "DL reasoner, KnowledgeGraph.reason)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            infer = bool(legacy["reasoning"])
+        store = LocalStore()
+        store.load(resources.shipped_sources() if paths is None else resources.user_sources(paths))
+        store.load(resources.user_sources(extra))
+        derive_reach(store)
+        return cls(store, _catalog(queries), infer=infer)
+
+    @staticmethod
+    def remote(
+        url: str,
+        *,
+        graph: str | None = GRAPH.all,
+        user: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        timeout: float = 60.0,
+        retries: int = 4,
+        queries: PathLike | None = None,
+    ) -> RemoteKnowledgeGraph:
+        """The graph as `kgtool push` put it into a SPARQL 1.1 store whose query URL is `url`.
+
+        The named queries, `entity()` and `measures_reaching()` run there, over the named
+        graph `graph` (None: the store's default graph); see `RemoteKnowledgeGraph`.
+        """
+        credentials = Credentials(user, password, token)
+        endpoints = Endpoints.discover(url, authenticated=bool(credentials))
+        remote = RemoteStore(endpoints, credentials, timeout=timeout, retries=retries, graph=graph)
+        return RemoteKnowledgeGraph(remote, _catalog(queries))
+
+    @property
+    def store(self) -> LocalStore:
+        """The loaded store (the endpoint runs protocol requests on it with their own dataset)."""
+        return self._local
+
+    def infer(self) -> int:
+        """Materialise the RDFS / OWL RL inferences into the graph
+        `https://w3id.org/kgtool/graph/inferred` and include them in later queries by default.
+
+        Returns the number of inferred triples. The named queries need no inference; this is
+        for people who want to see the entailed graph.
+        """
+        count = self._materialise()
+        self.inferred = True
+        return count
+
+    def _materialise(self) -> int:
+        from kgtool.inference import materialise
+
+        count = materialise(self._local)
+        self._materialised = True
+        self._index = None
+        return count
+
+    def query(
+        self,
+        query: str | NamedQuery,
+        /,
+        params: Params | None = None,
+        *,
+        inferred: bool | None = None,
+        **legacy: Any,
+    ) -> QueryResult:
+        """Run a query: a named query's name (`"measures-reaching"`, see `queries()`), or a
+        `NamedQuery` (`NamedQuery.read("my.rq")`, `NamedQuery.text("SELECT ...")`).
+
+        `params` binds the query's declared parameters; an `entity` parameter takes a label,
+        alias, prefixed name or IRI. `inferred` chooses whether the inferences are queried too
+        (materialised on first need); by default they are after `infer()` or `load(infer=True)`.
+        Raises `UnknownQuery`, `ParameterError`, `UnknownEntity` or `QueryError`.
+        """
+        named = self._named(query)
+        sparql = self._bind(named, _merge(params, legacy, "query"))
+        chosen = self.inferred if inferred is None else inferred
+        return self._execute_local(sparql, named.source, chosen)
+
+    def _execute(self, sparql: str, source: str) -> QueryResult:
+        return self._execute_local(sparql, source, self.inferred)
+
+    def _execute_local(self, sparql: str, source: str, inferred: bool) -> QueryResult:
+        if inferred and not self._materialised:
+            self._materialise()
+        return self._local.execute(sparql, source=source, inferred=inferred)
 
     def reason(self) -> Reasoning:
         """Classify the graph with a DL reasoner: HermiT, bundled with owlready2, on Java.
@@ -251,10 +327,10 @@ class KnowledgeGraph:
 
         statuses = {
             IRI(row["measure"]): IRI(row["status"]) if isinstance(row["status"], IRI) else None
-            for row in self._run(self._internal.get("measure-statuses"), {}, None)
+            for row in self._run(self._library.get("measure-statuses"), {})
             if isinstance(row["measure"], IRI)
         }
-        return reason(document(self._store), statuses, self.label)
+        return reason(document(self._local), statuses, self.label)
 
     def coverage(self) -> Coverage:
         """Every sentence of every source with the facts, claims and entities that cite it,
@@ -263,7 +339,9 @@ class KnowledgeGraph:
         """
         from kgtool.coverage import coverage
 
-        return coverage(self)
+        queries = catalog.shipped("coverage")
+        segments, texts = queries.get("segments"), queries.get("source-texts")
+        return coverage(self.query(segments), self.query(texts), self.label)
 
     def validate(self, *, shapes: PathLike | Sequence[PathLike] | None = None) -> ValidationReport:
         """Check ontology and data against the SHACL shapes (the shipped ones by default).
@@ -278,7 +356,7 @@ class KnowledgeGraph:
         else:
             given = [shapes] if isinstance(shapes, str | Path) else list(shapes)
             sources = resources.user_sources(given)
-        return validate(self._store, sources, label=self.label)
+        return validate(self._local, sources, label=self.label)
 
     def export(self, format: str, path: PathLike | None = None) -> str | None:
         """The graph as one ontology document in `turtle`, `xml` (RDF/XML), `json-ld` or `nt`.
@@ -287,19 +365,42 @@ class KnowledgeGraph:
         """
         from kgtool.export import export
 
-        return export(self._store, format, path)
+        return export(self._local, format, path)
 
     def stats(self) -> Stats:
         """Triples per file and in total, inferred triples, and entities per class."""
-        counts = self._run(self._internal.get("class-counts"), {}, None)
+        counts = self._run(self._library.get("class-counts"), {})
         classes = tuple(
             ClassCount(IRI(row["class"]), self.label(row["class"]), int(row.value("count")))
             for row in counts
         )
-        files = {source.name: self._store.count([source.graph]) for source in self._store.sources}
+        files = {source.name: self._local.count([source.graph]) for source in self._local.sources}
         return Stats(
             triples=sum(files.values()),
-            inferred=self._store.count([GRAPH.inferred]),
+            inferred=self._local.count([GRAPH.inferred]),
             files=files,
             classes=classes,
         )
+
+
+class RemoteKnowledgeGraph(QueryableGraph):
+    """The graph as pushed into a SPARQL 1.1 store (`kgtool push`): the same named queries,
+    entity look-up and `measures_reaching`, answered by the store with the same result types.
+
+    Inference, validation, export and statistics need the triples at hand: a
+    `KnowledgeGraph.load()` has them; this type has no such methods.
+    """
+
+    def __init__(self, store: RemoteStore, queries: Catalog) -> None:
+        super().__init__(store, queries)
+        self._remote = store
+
+    @property
+    def graph(self) -> str | None:
+        """The named graph queried as the default graph (None: the store's own default graph)."""
+        return self._remote.graph
+
+    @property
+    def store(self) -> RemoteStore:
+        """The remote store the queries go to."""
+        return self._remote

@@ -2,15 +2,20 @@
 
 Every command that writes (`export`, `docs`, `draw`, `synth`, `release`) goes through here, so
 a missing folder, a file where a folder should be, or a refused permission is reported as an
-`OutputError` naming the path, never as a bare `FileNotFoundError`.
+`OutputError` naming the path, never as a bare `FileNotFoundError`. What those files hold from
+a template is filled by `template`, Jinja2, the one template engine of kgtool.
 """
 
 from __future__ import annotations
 
 import errno
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kgtool.errors import OutputError
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def failure(path: str | Path, error: OSError) -> OutputError:
@@ -54,3 +59,15 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     except OSError as error:
         raise failure(path, error) from None
     return target
+
+
+def template(text: str) -> jinja2.Template:
+    """A Jinja2 template (kgtool's one template engine) for text that is not HTML escaped by
+    Jinja2 itself: the values given are already in the target syntax (escaped HTML, Turtle
+    terms). A name the template uses but the caller does not give is an error, never blank."""
+    import jinja2
+
+    environment = jinja2.Environment(
+        autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+    )
+    return environment.from_string(text)

@@ -23,17 +23,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from string import Template
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kgtool import output, resources, scopes
-from kgtool.catalog import Catalog
+from kgtool import catalog, output, resources, scopes
 from kgtool.errors import DataError
 from kgtool.export import declare_individuals, merge, serialize
 from kgtool.namespaces import ONTOLOGY, PREFIXES, XSD
+from kgtool.output import template
 from kgtool.store import LocalStore
 from kgtool.terms import IRI
+
+if TYPE_CHECKING:
+    import jinja2
 
 DATA = "https://w3id.org/kgtool/data"
 DATA_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
@@ -69,9 +72,9 @@ class Release:
     checksums: Path
 
 
-def _template(name: str) -> Template:
+def _template(name: str) -> jinja2.Template:
     entry = resources.package() / "release-templates" / name
-    return Template(entry.read_text(encoding="utf-8"))
+    return template(entry.read_text(encoding="utf-8"))
 
 
 def _version() -> str:
@@ -104,7 +107,7 @@ def ontology_triples(store: LocalStore) -> list[ox.Triple]:
 def data_triples(store: LocalStore, version: str) -> list[ox.Triple]:
     """The data modules as one document headed by `https://w3id.org/kgtool/data`, every
     individual declared `owl:NamedIndividual` for OWL tools."""
-    header = _template("data-header.ttl").substitute(version=version)
+    header = _template("data-header.ttl").render(version=version)
     head = [quad.triple for quad in ox.parse(header, format=ox.RdfFormat.TURTLE)]
     data = merge(head + _graphs(store, "data"), DATA)
     return declare_individuals(data, _graphs(store, "ontology"))
@@ -113,7 +116,7 @@ def data_triples(store: LocalStore, version: str) -> list[ox.Triple]:
 def context(store: LocalStore) -> dict[str, object]:
     """The JSON-LD context: the prefixes, and each kg: property by its local name (object
     properties take IRIs, datatype properties their range's datatype)."""
-    query = Catalog(resources.internal_queries(), folder="kgtool/sparql").get("context-terms")
+    query = catalog.shipped("library").get("context-terms")
     terms: dict[str, object] = dict(PREFIXES)
     for row in store.execute(query.sparql, source=query.source, inferred=False):
         prop, kind, range_ = IRI(row["property"]), str(row["kind"]), row["range"]
@@ -223,7 +226,7 @@ def _description(
     distributions: Sequence[Distribution], version: str, issued: datetime.date | None
 ) -> str:
     described = "".join(
-        _template("distribution.ttl").substitute(
+        _template("distribution.ttl").render(
             file=d.file,
             title=d.title.replace('"', '\\"'),
             media=MEDIA[Path(d.file).suffix],
@@ -236,7 +239,7 @@ def _description(
         )
         for d in distributions
     )
-    return _template("description.ttl").substitute(
+    return _template("description.ttl").render(
         version=version,
         issued=(issued or datetime.date.today()).isoformat(),
         triples=sum(d.triples for d in distributions if d.file.endswith((".owl", ".nt"))),

@@ -1,12 +1,17 @@
-"""Remote SPARQL 1.1 stores: push the graph into one, and query it there like the embedded graph.
+"""Remote SPARQL 1.1 stores: the `RemoteStore` a pushed graph lives in, and how it is filled.
 
-`push` replaces one named graph of a store atomically. The triples go into a fresh temporary
-graph (through the Graph Store Protocol, or SPARQL Update where a store has none), are counted
-there, and one SPARQL Update operation, `MOVE <tmp> TO <graph>`, swaps them in: the store runs
-it as one transaction, so a failure at any point leaves the previous graph as it was.
-`RemoteKnowledgeGraph` runs the same named queries through SPARQLWrapper, naming the pushed
-graph as the default graph of each query (`default-graph-uri`), and hands back the same
-`kgtool.terms` values as the embedded graph.
+`RemoteStore.replace` (what `kgtool.push.push` calls) replaces one named graph of a store
+atomically. The triples go into a fresh temporary graph (through the Graph Store Protocol, or
+SPARQL Update where a store has none), are counted there, and one SPARQL Update operation,
+`MOVE <tmp> TO <graph>`, swaps them in: the store runs it as one transaction, so a failure at
+any point leaves the previous graph as it was. `RemoteStore.execute` (the `kgtool.store.Store`
+protocol, what `kgtool.graph.RemoteKnowledgeGraph` calls) runs queries through SPARQLWrapper,
+naming the pushed graph as the default graph of each (`default-graph-uri`), and hands back the
+same `kgtool.terms` values as the embedded store.
+
+Over 500 lines: the HTTP details the stores differ on (layouts, authentication challenges,
+retries, error bodies, batching that keeps blank nodes together) stay beside the one class that
+needs them.
 """
 
 from __future__ import annotations
@@ -23,13 +28,10 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.client import HTTPException, HTTPResponse
-from pathlib import Path
 from typing import Final, NoReturn, TypeVar
 
 import pyoxigraph as ox
 
-from kgtool import resources
-from kgtool.catalog import Catalog
 from kgtool.errors import (
     AuthenticationFailed,
     EndpointUnavailable,
@@ -38,14 +40,10 @@ from kgtool.errors import (
     RemoteError,
     RemoteRejected,
 )
-from kgtool.graph import KnowledgeGraph
-from kgtool.inference import derive_reach
 from kgtool.namespaces import GRAPH
 from kgtool.results import QueryResult
-from kgtool.store import LocalStore
 from kgtool.terms import IRI, Term, from_json, from_oxigraph
 
-PathLike = str | Path
 T = TypeVar("T")
 
 #: The named graph `push` fills and a remote graph queries, unless told otherwise.
@@ -170,8 +168,11 @@ class RemoteStore:
         timeout: float = 60.0,
         retries: int = 4,
         backoff: float = 0.5,
+        graph: str | None = None,
     ) -> None:
         self.endpoints = endpoints
+        #: The named graph `execute` queries as the default graph (None: the store's own).
+        self.graph = graph
         self.credentials = credentials
         self.timeout = timeout
         self.retries = retries
@@ -341,6 +342,16 @@ class RemoteStore:
         if answer.status >= 300:
             _refused(what, url, answer, bool(self.credentials))
         return _parse_result(answer, what, url, graph_form=graph_form)
+
+    @property
+    def locations(self) -> list[str]:
+        """The query URL, and the graph queried if one is named."""
+        where = f" <{self.graph}>" if self.graph else ""
+        return [f"{self.endpoints.query}{where}"]
+
+    def execute(self, sparql: str, *, source: str) -> QueryResult:
+        """Run a SPARQL query over `graph` (the `kgtool.store.Store` protocol)."""
+        return self.query(sparql, source=source, default_graph=self.graph)
 
     def count(self, graph: str) -> int:
         """How many triples the named graph holds (0 if it does not exist)."""
@@ -631,129 +642,3 @@ class PushReport:
     #: `graph store protocol` or `sparql update`.
     method: str
     seconds: float
-
-
-def _triples(source: KnowledgeGraph | PathLike | Sequence[PathLike] | None) -> list[ox.Triple]:
-    if isinstance(source, RemoteKnowledgeGraph):
-        raise RemoteError("this graph is remote already: push the files or an embedded graph")
-    if isinstance(source, KnowledgeGraph):
-        # As the embedded queries see them: the union of the files, and the reach derived from
-        # them at load, which measures-reaching reads.
-        return source.store.triples(inferred=False, derived=True)
-    store = LocalStore()
-    if source is None:
-        store.load(resources.shipped_sources())
-    else:
-        paths = [source] if isinstance(source, str | Path) else list(source)
-        store.load(resources.user_sources(paths))
-    derive_reach(store)
-    return store.triples(inferred=False, derived=True)
-
-
-def push(
-    source: KnowledgeGraph | PathLike | Sequence[PathLike] | None,
-    endpoint: str,
-    *,
-    graph: str = DEFAULT_GRAPH,
-    update_endpoint: str | None = None,
-    store_endpoint: str | None = None,
-    user: str | None = None,
-    password: str | None = None,
-    token: str | None = None,
-    batch_size: int = 10_000,
-    timeout: float = 60.0,
-    retries: int = 4,
-    backoff: float = 0.5,
-    progress: Callable[[int, int], None] | None = None,
-) -> PushReport:
-    """Replace the named graph `graph` of the store at `endpoint` (its SPARQL query URL) with
-    the triples of `source`: an embedded `KnowledgeGraph`, RDF files and folders, or None for
-    the shipped ontology and data.
-
-    The update and Graph Store URLs are found from the query URL for Oxigraph, Virtuoso,
-    Fuseki and RDF4J, unless given. Atomic: on failure `PushFailed` says the old graph is
-    intact. `progress(sent, total)` is called after each batch of `batch_size` triples.
-    """
-    triples = _triples(source)
-    credentials = Credentials(user, password, token)
-    endpoints = Endpoints.discover(
-        endpoint,
-        update=update_endpoint,
-        store=store_endpoint,
-        authenticated=bool(credentials),
-    )
-    remote = RemoteStore(endpoints, credentials, timeout=timeout, retries=retries, backoff=backoff)
-    return remote.replace(graph, triples, batch_size=batch_size, progress=progress)
-
-
-class RemoteKnowledgeGraph(KnowledgeGraph):
-    """The graph as pushed into a SPARQL 1.1 store: the same named queries, entity look-up and
-    `measures_reaching`, answered by the store with the same result types.
-
-    Validation, export, statistics and inference need the triples at hand: use
-    `KnowledgeGraph.load()` for those.
-    """
-
-    def __init__(self, remote: RemoteStore, catalog: Catalog, *, graph: str | None) -> None:
-        super().__init__(LocalStore(), catalog)
-        self._remote = remote
-        #: The named graph queried as the default graph (None: the store's own default graph).
-        self.graph = graph
-
-    @property
-    def store(self) -> NoReturn:
-        raise self._local_only("the embedded store")
-
-    @property
-    def sources(self) -> list[str]:
-        where = f" <{self.graph}>" if self.graph else ""
-        return [f"{self._remote.endpoints.query}{where}"]
-
-    def _execute(self, sparql: str, source: str, inferred: bool) -> QueryResult:
-        if inferred:
-            raise RemoteError(
-                f"{source}: a remote graph has no inferences (push an embedded graph after "
-                "infer(), or query KnowledgeGraph.load(reasoning=True))",
-                url=self._remote.endpoints.query,
-            )
-        return self._remote.query(sparql, source=source, default_graph=self.graph)
-
-    def _local_only(self, what: str) -> RemoteError:
-        return RemoteError(
-            f"{what} needs the triples at hand: use KnowledgeGraph.load() for it",
-            url=self._remote.endpoints.query,
-        )
-
-    def infer(self) -> NoReturn:
-        raise self._local_only("inference")
-
-    def validate(self, *, shapes: PathLike | Sequence[PathLike] | None = None) -> NoReturn:
-        raise self._local_only("validation")
-
-    def export(self, format: str, path: PathLike | None = None) -> NoReturn:
-        raise self._local_only("export")
-
-    def stats(self) -> NoReturn:
-        raise self._local_only("stats")
-
-
-def connect(
-    endpoint: str,
-    *,
-    graph: str | None = DEFAULT_GRAPH,
-    user: str | None = None,
-    password: str | None = None,
-    token: str | None = None,
-    timeout: float = 60.0,
-    retries: int = 4,
-    queries: PathLike | None = None,
-) -> RemoteKnowledgeGraph:
-    """The graph pushed into `graph` of the store whose SPARQL query URL is `endpoint`."""
-    credentials = Credentials(user, password, token)
-    endpoints = Endpoints.discover(endpoint, authenticated=bool(credentials))
-    remote = RemoteStore(endpoints, credentials, timeout=timeout, retries=retries)
-    if queries is None:
-        catalog = Catalog(resources.shipped_queries())
-    else:
-        catalog = Catalog(resources.query_folder(queries), folder=str(queries))
-    return RemoteKnowledgeGraph(remote, catalog, graph=graph)

@@ -1,4 +1,4 @@
-"""Where the shipped ontology, data, queries and rules are, read through `importlib.resources`.
+"""Where the shipped ontology, data and queries are, read through `importlib.resources`.
 
 Everything is found relative to the installed package (the wheel carries `kgtool/ontology`,
 `kgtool/data` and `kgtool/queries`), never relative to a checkout, so an installed kgtool and
@@ -133,9 +133,11 @@ def dataset_sources(
     return sources
 
 
-def shipped_queries() -> dict[str, Traversable]:
-    """The named research queries, by name (`measures-reaching` for `measures-reaching.rq`)."""
-    return {entry.name[: -len(".rq")]: entry for entry in _shipped("queries", ".rq")}
+def query_files(reader: str = "") -> dict[str, Traversable]:
+    """The `.rq` files of `queries/<reader>/` ("": the research questions at the top), by name
+    (`measures-reaching` for `measures-reaching.rq`)."""
+    folder = "/".join(part for part in ("queries", reader) if part)
+    return {entry.name[: -len(".rq")]: entry for entry in _shipped(folder, ".rq")}
 
 
 def query_folder(folder: str | Path) -> dict[str, Traversable]:
@@ -144,34 +146,6 @@ def query_folder(folder: str | Path) -> dict[str, Traversable]:
     if not path.is_dir():
         raise DataError("no such folder of queries", source=str(folder))
     return {entry.stem: entry for entry in sorted(path.glob("*.rq"))}
-
-
-def rules() -> list[tuple[str, str]]:
-    """The inference rules (`ontology/rules/*.rq`), as (file name, SPARQL CONSTRUCT text)."""
-    return [
-        (f"ontology/rules/{entry.name}", entry.read_text(encoding="utf-8"))
-        for entry in _shipped("ontology/rules", ".rq")
-    ]
-
-
-def reach_rules() -> list[tuple[str, str]]:
-    """The rules that derive reach at load (`queries/rules/*.rq`), as (file name, CONSTRUCT
-    text), in the order they must run: who meets which criterion, then which measures reach whom."""
-    folder = package() / "queries" / "rules"
-    return [
-        (f"queries/rules/{name}.rq", (folder / f"{name}.rq").read_text(encoding="utf-8"))
-        for name in ("meets-criterion", "within-reach")
-    ]
-
-
-def internal_queries() -> dict[str, Traversable]:
-    """The queries the library itself runs (`kgtool/sparql/*.rq`), by name."""
-    return {entry.name[: -len(".rq")]: entry for entry in _shipped("sparql", ".rq")}
-
-
-def queries_of(reader: str) -> dict[str, Traversable]:
-    """The queries one part of kgtool runs, from `queries/<reader>/`, by name."""
-    return {entry.name[: -len(".rq")]: entry for entry in _shipped(f"queries/{reader}", ".rq")}
 
 
 def source_text(file_name: str) -> str:

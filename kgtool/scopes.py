@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgtool import resources
+from kgtool import catalog, resources
 from kgtool.chinese import to_simplified
 from kgtool.namespaces import KG, KGD, KGS, KGV, OWL, RDF, RDFS, SKOS, XSD
 from kgtool.results import Row
@@ -76,11 +76,10 @@ def scope_class(subject: str) -> IRI:
 
 def axioms(store: LocalStore) -> list[ox.Triple]:
     """The OWL classes for the scope criteria and measures in the store."""
-    name = "scope-criteria"
-    text = resources.internal_queries()[name].read_text(encoding="utf-8")
+    query = catalog.shipped("library").get("scope-criteria")
     criteria: dict[IRI, _Criterion] = {}
     measures: dict[IRI, _Measure] = {}
-    for row in store.execute(text, source=f"kgtool/sparql/{name}.rq", inferred=False):
+    for row in store.execute(query.sparql, source=query.source):
         iri = IRI(row["criterion"]) if isinstance(row["criterion"], IRI) else None
         if iri is None or not isinstance(row["property"], IRI):
             continue

@@ -21,8 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kgtool import resources
-from kgtool.catalog import Catalog
+from kgtool import catalog, resources
 from kgtool.chinese import to_simplified
 from kgtool.errors import DataError, KgtoolError
 from kgtool.namespaces import PREFIXES, RDFS, SKOS
@@ -92,7 +91,7 @@ def traditional_labels(
     store = LocalStore()
     store.load(sources)
     folders = {source.graph: source.name.partition("/")[0] for source in store.sources}
-    query = Catalog(resources.internal_queries(), folder="kgtool/sparql").get("chinese-labels")
+    query = catalog.shipped("library").get("chinese-labels")
     rows = store.execute(query.sparql, source=query.source, inferred=False)
     labels: list[Label] = []
     stated: set[tuple[IRI, IRI, str]] = set()

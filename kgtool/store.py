@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -93,6 +94,24 @@ def _graph(name: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.NamedNode(name) if name else ox.DefaultGraph()
 
 
+class Store(Protocol):
+    """Where a graph's triples are: anything that answers SPARQL over them.
+
+    `LocalStore` (this module) holds them in memory; `kgtool.remote.RemoteStore` sends each
+    query to a SPARQL 1.1 store over HTTP. Both hand back the same `QueryResult` values, so the
+    named queries, entity look-up and `measures_reaching` run on either (`kgtool.graph`).
+    """
+
+    @property
+    def locations(self) -> list[str]:
+        """Where the triples come from, as messages name it (files, or an endpoint's graph)."""
+        ...
+
+    def execute(self, sparql: str, *, source: str) -> QueryResult:
+        """Run a SPARQL query; `source` names it (a file, a query name) in error messages."""
+        ...
+
+
 class LocalStore:
     """An in-memory pyoxigraph store holding one named graph per loaded file (or the files of
     a user's dataset in the graphs it chose; see `kgtool.resources.dataset_sources`)."""
@@ -120,6 +139,11 @@ class LocalStore:
             self.sources.append(source)
 
     @property
+    def locations(self) -> list[str]:
+        """The files loaded, as messages name them."""
+        return [source.name for source in self.sources]
+
+    @property
     def oxigraph(self) -> ox.Store:
         """The pyoxigraph store itself, for the endpoint's protocol queries and updates."""
         return self._store
@@ -129,7 +153,7 @@ class LocalStore:
         """The graphs loaded from files."""
         return list(dict.fromkeys(_graph(source.graph) for source in self.sources))
 
-    def execute(self, sparql: str, *, source: str, inferred: bool) -> QueryResult:
+    def execute(self, sparql: str, *, source: str, inferred: bool = False) -> QueryResult:
         """Run a SPARQL query over the asserted graphs (and the inferred one if `inferred`).
 
         `source` names the query in error messages: a query name or a file.

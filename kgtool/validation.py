@@ -67,7 +67,10 @@ def _graph(triples: Sequence[ox.Triple]) -> Any:
     return graph
 
 
-def _text(conforms: bool, results: Sequence[ValidationResult], label: Callable[[Term], str]) -> str:
+def summary(
+    conforms: bool, results: Sequence[ValidationResult], label: Callable[[Term], str]
+) -> str:
+    """The report as a person reads it: a count per severity, then one line per result."""
     if not results:
         return "Conforms: the data meets every shape."
     counts: dict[str, int] = {}
@@ -134,4 +137,4 @@ def validate(
         )
         for node in report.subjects(URIRef(RDF.type), URIRef(SH.ValidationResult))
     ]
-    return ValidationReport(bool(conforms), tuple(results), _text(bool(conforms), results, label))
+    return ValidationReport(bool(conforms), tuple(results), summary(bool(conforms), results, label))

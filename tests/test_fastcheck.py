@@ -92,6 +92,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
     return KnowledgeGraph.load(extra=[folder / "broken.ttl", synthetic])
 
 
+@pytest.mark.slow
 def test_same_violations_as_pyshacl(broken: KnowledgeGraph) -> None:
     expected = broken.validate()
     found = fastcheck.validate(broken)

@@ -21,6 +21,7 @@ from kgtool import (
     DataError,
     KnowledgeGraph,
     Literal,
+    NamedQuery,
     ParameterError,
     QueryError,
     QueryResult,
@@ -215,8 +216,44 @@ def test_broken_input_message(path: Path, fixture_kg: KnowledgeGraph) -> None:
         assert (data_error.value.line, data_error.value.column) == (int(line), int(column))
     else:
         with pytest.raises(QueryError) as query_error:
-            fixture_kg.query(str(path))
+            fixture_kg.query(NamedQuery.read(path))
         assert str(query_error.value) == f"{path}:{expected}"
+        assert query_error.value.line == int(expected.split(":")[0])
+
+
+def test_query_api_names_texts_and_files_explicitly(fixture_kg: KnowledgeGraph) -> None:
+    by_name = fixture_kg.query("measures-reaching", params={"target": "DeepSeek"})
+    assert by_name.rows
+    instances = FIXTURES / "queries" / "instances.rq"
+    assert len(fixture_kg.query(NamedQuery.read(instances))) == 4
+    text = NamedQuery.text(f"SELECT ?m WHERE {{ ?m a <{KG}PolicyMeasure> }} ORDER BY ?m")
+    assert len(fixture_kg.query(text)) == len({row["m"] for row in fixture_kg.query(text)}) > 0
+    # A parameter may be called anything, `inferred` too: options are not parameters.
+    odd = NamedQuery.text(
+        "# param: inferred string x  A parameter whose name was once reserved.\n"
+        'SELECT ?v WHERE { VALUES ?inferred { "x" } BIND(?inferred AS ?v) }'
+    )
+    assert str(fixture_kg.query(odd, params={"inferred": "yes"}).rows[0]["v"]) == "yes"
+    with pytest.raises(TypeError, match=r"unexpected keyword arguments \(target\)"):
+        fixture_kg.query("measures-reaching", params={}, target="DeepSeek")
+
+
+def test_the_old_query_calls_still_work_with_a_deprecation_warning(
+    fixture_kg: KnowledgeGraph,
+) -> None:
+    new = fixture_kg.query("measures-reaching", params={"target": "DeepSeek"})
+    with pytest.warns(DeprecationWarning, match=r"params=\{'NAME': value\}"):
+        old = fixture_kg.query("measures-reaching", target="DeepSeek")
+    assert old.rows == new.rows and old.rows
+    sparql = f"SELECT ?m WHERE {{ ?m a <{KG}PolicyMeasure> }} ORDER BY ?m"
+    with pytest.warns(DeprecationWarning, match=r"NamedQuery.text\(sparql\)"):
+        assert fixture_kg.query(sparql).rows == fixture_kg.query(NamedQuery.text(sparql)).rows
+    path = FIXTURES / "queries" / "instances.rq"
+    with pytest.warns(DeprecationWarning, match=r"NamedQuery.read\(path\)"):
+        assert len(fixture_kg.query(str(path))) == len(fixture_kg.query(NamedQuery.read(path)))
+    with pytest.warns(DeprecationWarning):
+        old_text = fixture_kg.sparql("measures-reaching", target="DeepSeek")
+    assert old_text == fixture_kg.sparql("measures-reaching", params={"target": "DeepSeek"})
 
 
 def test_missing_file_is_a_data_error() -> None:
@@ -425,18 +462,28 @@ def test_inference_rules_reach_a_fixpoint() -> None:
     assert literal_types.boolean is False
 
 
-def test_reasoning_at_load_queries_inferences_by_default() -> None:
-    kg = KnowledgeGraph.load([FIXTURES / "inference"], reasoning=True)
-    assert kg.query(f"ASK {{ <{EX}DeepSeek> a <{EX}Agent> }}").boolean is True
-    assert kg.query(f"ASK {{ <{EX}DeepSeek> a <{EX}Agent> }}", inferred=False).boolean is False
+def test_inferring_at_load_queries_inferences_by_default() -> None:
+    kg = KnowledgeGraph.load([FIXTURES / "inference"], infer=True)
+    agent = NamedQuery.text(f"ASK {{ <{EX}DeepSeek> a <{EX}Agent> }}")
+    assert kg.query(agent).boolean is True
+    assert kg.query(agent, inferred=False).boolean is False
+
+
+def test_load_reasoning_keyword_still_infers_with_a_deprecation_warning() -> None:
+    with pytest.warns(DeprecationWarning, match=r"load\(infer=\.\.\.\)"):
+        kg = KnowledgeGraph.load([FIXTURES / "inference"], reasoning=True)
+    assert kg.inferred is True
+    assert kg.query(NamedQuery.text(f"ASK {{ <{EX}DeepSeek> a <{EX}Agent> }}")).boolean is True
 
 
 def test_rule_files_are_shipped() -> None:
-    from kgtool.resources import rules
+    from kgtool.catalog import shipped
 
-    names = [name for name, _ in rules()]
-    assert len(names) >= 10
-    assert all(text.lstrip("#").strip() and "CONSTRUCT" in text for _, text in rules())
+    rules = shipped("rules/owl-rl").all()
+    assert len(rules) >= 10
+    for rule in rules:
+        assert rule.title and "CONSTRUCT" in rule.sparql, rule.source
+        assert rule.source == f"queries/rules/owl-rl/{rule.name}.rq"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from kgtool.catalog import READERS
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -61,14 +63,17 @@ def test_wheel_carries_the_data_files(wheel: Path) -> None:
         "ttl": [n for n in names if n.startswith("kgtool/ontology/") and n.endswith(".ttl")],
         "data": [n for n in names if n.startswith("kgtool/data/") and n.endswith(".ttl")],
         "queries": [n for n in names if n.startswith("kgtool/queries/") and n.endswith(".rq")],
-        "rules": [n for n in names if n.startswith("kgtool/ontology/rules/") and n.endswith(".rq")],
-        "internal": [n for n in names if n.startswith("kgtool/sparql/") and n.endswith(".rq")],
-        "coverage": [
-            n for n in names if n.startswith("kgtool/queries/coverage/") and n.endswith(".rq")
-        ],
     }
+    for reader in READERS[1:]:
+        folder = f"kgtool/queries/{reader}/"
+        expected[reader] = [
+            n for n in names if n.startswith(folder) and "/" not in n[len(folder) :]
+        ]
     for kind, found in expected.items():
         assert found, f"the wheel has no {kind} files"
+    for path in (REPO / "queries").rglob("*.rq"):
+        assert f"kgtool/queries/{path.relative_to(REPO / 'queries').as_posix()}" in names
+    assert not [n for n in names if n.endswith(".rq") and not n.startswith("kgtool/queries/")]
     assert "kgtool/ontology/kgtool.ttl" in names
     assert "kgtool/data/article.txt" in names
     assert "kgtool/py.typed" in names

@@ -28,7 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kgtool import KnowledgeGraph, NamedQuery, QueryResult
+from kgtool import KnowledgeGraph, NamedQuery, QueryResult, RemoteKnowledgeGraph
 from kgtool.errors import (
     AuthenticationFailed,
     EndpointUnavailable,
@@ -38,7 +38,8 @@ from kgtool.errors import (
     RemoteRejected,
 )
 from kgtool.namespaces import GRAPH
-from kgtool.remote import TEMPORARY_GRAPHS, Endpoints, RemoteStore, _batches, push
+from kgtool.push import push
+from kgtool.remote import TEMPORARY_GRAPHS, Endpoints, RemoteStore, _batches
 from kgtool.terms import BlankNode
 
 OXIGRAPH = shutil.which("oxigraph")
@@ -139,7 +140,7 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServe
 
 
 @pytest.fixture(scope="session")
-def pushed(oxigraph: OxigraphServer, embedded: KnowledgeGraph) -> KnowledgeGraph:
+def pushed(oxigraph: OxigraphServer, embedded: KnowledgeGraph) -> RemoteKnowledgeGraph:
     """The shipped graph, pushed into the session's Oxigraph server, opened as a remote graph."""
     report = push(embedded, oxigraph.url)
     assert report.triples == len(embedded.store.triples(inferred=False, derived=True))
@@ -298,7 +299,7 @@ def count(url: str, graph: str) -> int:
 
 @pytest.mark.parametrize("name", query_names())
 def test_every_named_query_gives_the_embedded_rows(
-    name: str, embedded: KnowledgeGraph, pushed: KnowledgeGraph
+    name: str, embedded: KnowledgeGraph, pushed: RemoteKnowledgeGraph
 ) -> None:
     query = embedded.named_query(name)
     local, remote = embedded.query(name), pushed.query(name)
@@ -308,7 +309,7 @@ def test_every_named_query_gives_the_embedded_rows(
 
 
 def test_measures_reaching_deepseek_remotely(
-    embedded: KnowledgeGraph, pushed: KnowledgeGraph
+    embedded: KnowledgeGraph, pushed: RemoteKnowledgeGraph
 ) -> None:
     # The target is a Chinese alias: entity resolution runs on the store too.
     remote = pushed.measures_reaching("深度求索")
@@ -320,7 +321,7 @@ def test_measures_reaching_deepseek_remotely(
 
 
 def test_remote_graph_sees_only_the_pushed_graph(
-    oxigraph: OxigraphServer, pushed: KnowledgeGraph
+    oxigraph: OxigraphServer, pushed: RemoteKnowledgeGraph
 ) -> None:
     # Another graph in the same store stays out of the answers: default-graph-uri names ours.
     store = RemoteStore(Endpoints.discover(oxigraph.url))
@@ -331,14 +332,18 @@ def test_remote_graph_sees_only_the_pushed_graph(
     store.update("DROP GRAPH <https://example.org/other>")
 
 
-def test_local_only_operations_say_so(pushed: KnowledgeGraph) -> None:
-    with pytest.raises(RemoteError, match="export needs the triples at hand"):
-        pushed.export("turtle")
-    with pytest.raises(RemoteError, match="no inferences"):
-        pushed.query("chips", inferred=True)
+def test_a_remote_graph_has_only_what_a_store_can_answer(pushed: RemoteKnowledgeGraph) -> None:
+    # Inference, validation, export and statistics need the triples at hand: the remote type
+    # has no such methods (so a type checker says so), rather than methods that refuse.
+    for local_only in ("infer", "validate", "export", "stats", "reason", "coverage"):
+        assert hasattr(KnowledgeGraph, local_only)
+        assert not hasattr(pushed, local_only), local_only
+    assert not isinstance(pushed, KnowledgeGraph)
+    with pytest.raises(TypeError, match="inferred"):
+        pushed.query("chips", params={}, inferred=True)
 
 
-def test_store_rejects_a_construct(pushed: KnowledgeGraph) -> None:
+def test_store_rejects_a_construct(pushed: RemoteKnowledgeGraph) -> None:
     with pytest.raises(
         RemoteRejected, match=r"query SPARQL text: the store refused it \(HTTP 400\)"
     ):
@@ -346,7 +351,7 @@ def test_store_rejects_a_construct(pushed: KnowledgeGraph) -> None:
 
 
 def test_a_second_push_replaces_rather_than_adds(
-    oxigraph: OxigraphServer, pushed: KnowledgeGraph, embedded: KnowledgeGraph, tmp_path: Path
+    oxigraph: OxigraphServer, pushed: RemoteKnowledgeGraph, embedded: KnowledgeGraph, tmp_path: Path
 ) -> None:
     graph = GRAPH.NS + "replace-test"
     extra = tmp_path / "extra.ttl"
@@ -398,7 +403,7 @@ def test_blank_nodes_stay_in_one_batch(embedded: KnowledgeGraph) -> None:
 
 
 def test_one_update_request_is_one_transaction_in_oxigraph(
-    oxigraph: OxigraphServer, pushed: KnowledgeGraph
+    oxigraph: OxigraphServer, pushed: RemoteKnowledgeGraph
 ) -> None:
     """What the swap relies on: a failing request leaves no part of itself applied."""
     store = RemoteStore(Endpoints.discover(oxigraph.url))
@@ -453,7 +458,10 @@ def test_server_killed_mid_push_leaves_the_old_graph(
 
 
 def test_refused_credentials_leave_the_old_graph(
-    oxigraph: OxigraphServer, pushed: KnowledgeGraph, proxies: list[Proxy], embedded: KnowledgeGraph
+    oxigraph: OxigraphServer,
+    pushed: RemoteKnowledgeGraph,
+    proxies: list[Proxy],
+    embedded: KnowledgeGraph,
 ) -> None:
     proxy = Proxy(oxigraph.url.removesuffix("/query"), token="s3cret")
     proxies.append(proxy)
@@ -469,7 +477,7 @@ def test_refused_credentials_leave_the_old_graph(
 
 
 def test_token_and_password(
-    oxigraph: OxigraphServer, pushed: KnowledgeGraph, proxies: list[Proxy]
+    oxigraph: OxigraphServer, pushed: RemoteKnowledgeGraph, proxies: list[Proxy]
 ) -> None:
     with_token = Proxy(oxigraph.url.removesuffix("/query"), token="s3cret")
     with_password = Proxy(oxigraph.url.removesuffix("/query"), basic=("ada", "pa55"))
@@ -484,7 +492,7 @@ def test_token_and_password(
 
 
 def test_transient_503s_are_retried(
-    oxigraph: OxigraphServer, pushed: KnowledgeGraph, proxies: list[Proxy]
+    oxigraph: OxigraphServer, pushed: RemoteKnowledgeGraph, proxies: list[Proxy]
 ) -> None:
     proxy = Proxy(oxigraph.url.removesuffix("/query"), unavailable=2)
     proxies.append(proxy)
@@ -493,16 +501,19 @@ def test_transient_503s_are_retried(
     assert proxy.requests == 3
 
 
-def test_a_dead_endpoint_is_named_after_the_retries() -> None:
+def test_a_dead_endpoint_is_named_after_the_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kgtool.remote
+
     url = f"http://127.0.0.1:{free_port()}/query"
     remote = KnowledgeGraph.remote(url, retries=2)
-    started = time.monotonic()
+    waits: list[float] = []
+    monkeypatch.setattr(kgtool.remote.time, "sleep", waits.append)
     with pytest.raises(EndpointUnavailable) as failure:
         remote.query("chips")
     assert str(failure.value) == (
         f"{url}: query queries/chips.rq: connection refused (is the store running?) after 3 tries"
     )
-    assert 1.0 < time.monotonic() - started < 10  # backed off 0.5 s, then 1 s
+    assert waits == [0.5, 1.0]  # backed off 0.5 s, then twice that; no wait after the last try
 
 
 def test_an_html_page_is_no_sparql_endpoint(proxies: list[Proxy]) -> None:
@@ -567,7 +578,7 @@ def test_sparql_update_carries_the_data_without_a_graph_store(
 
 
 def test_federated_query_joins_two_stores(
-    pushed: KnowledgeGraph, oxigraph: OxigraphServer, tmp_path: Path
+    pushed: RemoteKnowledgeGraph, oxigraph: OxigraphServer, tmp_path: Path
 ) -> None:
     sanctions = OxigraphServer(tmp_path / "sanctions").start()
     try:
@@ -600,7 +611,9 @@ def test_federated_query_joins_two_stores(
 # -- command line
 
 
-def test_cli_push_and_query(oxigraph: OxigraphServer, pushed: KnowledgeGraph, kgtool: Any) -> None:
+def test_cli_push_and_query(
+    oxigraph: OxigraphServer, pushed: RemoteKnowledgeGraph, kgtool: Any
+) -> None:
     graph = GRAPH.NS + "cli-test"
     done = kgtool("push", "--endpoint", oxigraph.url, "--graph", graph)
     assert re.match(rf"pushed \d+ triples into <{graph}> \(it held 0\)", done.stdout)

@@ -1011,10 +1011,9 @@ def test_a_signal_stops_the_server_cleanly(stop: signal.Signals) -> None:
     children = _children(running.process.pid)
     assert len(children) >= 2
     assert _boolean(httpx.get(running.endpoint, params={"query": "ASK {}"})) is True
-    started = time.monotonic()
     running.process.send_signal(stop)
+    # wait()'s timeout only guards against a hang; how fast it stops is the benchmark's business
     assert running.process.wait(15) == 0, "".join(running.log)
-    assert time.monotonic() - started < 10
     time.sleep(0.5)
     assert not [pid for pid in children if _alive(pid)]
     assert not [line for line in running.log if "Traceback" in line], "".join(running.log)

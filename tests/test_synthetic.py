@@ -59,6 +59,7 @@ def test_turtle_holds_the_same_graph(tmp_path: Path) -> None:
     assert triples(nt.path) == triples(ttl.path)
 
 
+@pytest.mark.slow
 def test_conforms_to_the_shapes(small_kg: KnowledgeGraph) -> None:
     # fastcheck, the validator for graphs this size (pySHACL took 108 s here); that the two
     # find the same on a synthetic graph is tests/test_fastcheck.py's own test

@@ -49,7 +49,7 @@ def timed(run: Callable[[], int], repeat: int, slow: float) -> dict[str, Any]:
 
 
 def _named(kg: Any, name: str, params: dict[str, str]) -> int:
-    return len(kg.query(name, **params).rows)
+    return len(kg.query(name, params=params).rows)
 
 
 def _rows(graph: Any, queries: list[str]) -> int:

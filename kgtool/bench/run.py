@@ -23,6 +23,8 @@ alternating with its baseline's (ABAB), medians of `--repeat`:
 It prints the tables and every ratio with its baseline and target, and writes the figures as
 JSON (`--json`), the tables (`--markdown`) and a plot (`--plot`). The machine's load average
 is recorded at the start and end of each size. Loopback only; every process is bounded.
+
+Over 500 lines: the benchmark's steps, in the order of its report.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kgtool import fastcheck, resources
+from kgtool import catalog, fastcheck, resources
 from kgtool.bench import report
 from kgtool.bench.endpoint import (
     BenchError,
@@ -54,7 +56,7 @@ from kgtool.bench.endpoint import (
     oxigraph_on_disk,
 )
 from kgtool.bench.synthetic import Summary, generate
-from kgtool.catalog import Catalog, bind, coerce
+from kgtool.catalog import bind, coerce
 from kgtool.namespaces import GRAPH, KGD
 from kgtool.terms import IRI
 
@@ -135,11 +137,7 @@ class Bench:
     def __init__(self, args: argparse.Namespace, folder: Path) -> None:
         self.args = args
         self.folder = folder
-        self.catalog = (
-            Catalog(resources.query_folder(args.queries), folder=str(args.queries))
-            if args.queries
-            else Catalog(resources.shipped_queries())
-        )
+        self.catalog = catalog.folder(args.queries) if args.queries else catalog.shipped()
         self.shipped = [(str(source.file), source.graph) for source in resources.shipped_sources()]
         self.checks = [check.sparql for check in fastcheck.compile()]
         #: system -> query label -> (synthetic triples, seconds) at the last size measured

@@ -23,6 +23,9 @@ not proportionally more laws. Everything else grows linearly.
 The triples are written as they are made (N-Triples for `.nt`, Turtle for `.ttl`), never held
 together in memory: 10 million triples take about a gigabyte of file and little memory. The
 same seed and size give the same bytes.
+
+Over 500 lines: one generator per kind of thing in the ontology, all drawing from one seeded
+stream, so that a seed always gives the same graph; split, they would have to share that stream.
 """
 
 from __future__ import annotations

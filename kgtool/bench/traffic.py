@@ -10,6 +10,9 @@ deadline and a count.
 
 Used by `python -m kgtool.bench.soak` and `python -m kgtool.bench.probes`; nothing here is
 imported by the server itself.
+
+Over 500 lines: the servers under test and the client loops are read together: each client's
+bounds are set by the server it loads.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """What the pages and the pictures share: their queries, their words, and names in one language.
 
-The queries are the `.rq` files beside this module, run through `KnowledgeGraph.query` like any
-query file (so errors name the file). The words that are not about terms (headings, legends)
-are in `strings.toml`, one table per language; everything about a term comes from the graph.
+The queries are the `.rq` files of `queries/docs/`, read by the catalogue and run through
+`KnowledgeGraph.query` like any named query (so errors name the file and line). The words that
+are not about terms (headings, legends) are in `strings.toml`, one table per language;
+everything about a term comes from the graph.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import cache
-from importlib.resources import as_file, files
+from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
 
+from kgtool import catalog
 from kgtool.errors import KgtoolError
 from kgtool.terms import IRI, BlankNode, Literal, Term
 
@@ -35,9 +37,8 @@ def resource(*parts: str) -> Traversable:
 
 
 def run(kg: KnowledgeGraph, name: str, **params: Any) -> QueryResult:
-    """Run `sparql/NAME.rq` on `kg`, binding `params` like any named query's."""
-    with as_file(resource("sparql", f"{name}.rq")) as path:
-        return kg.query(str(path), **params)
+    """Run `queries/docs/NAME.rq` on `kg`, binding `params` like any named query's."""
+    return kg.query(catalog.shipped("docs").get(name), params=params)
 
 
 @cache
@@ -186,28 +187,3 @@ class Names:
                     if here and text.lang != self._key:
                         self._parallel[(text.lang or "", text.lexical)] |= here
         return self._parallel
-
-
-def width(text: str) -> int:
-    """The width of `text` in columns: Chinese characters take two."""
-    return len(text) + len(CJK.findall(text))
-
-
-def wrap(text: str, columns: int) -> list[str]:
-    """`text` cut into lines of at most `columns` columns: between words, or between any two
-    Chinese characters (which need no space between them)."""
-    tokens = re.findall(r"[\u2e80-\u9fff\uf900-\uffef]|[^\s\u2e80-\u9fff\uf900-\uffef]+|\s+", text)
-    lines: list[str] = []
-    line = ""
-    for token in tokens:
-        if token.isspace():
-            if line:
-                line += " "
-            continue
-        if line and width(line.rstrip()) + width(token) > columns:
-            lines.append(line.rstrip())
-            line = ""
-        line += token
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines or [""]

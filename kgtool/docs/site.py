@@ -6,6 +6,8 @@ their current answers, and the sources with the way provenance is recorded. A pa
 language shows no text the graph gives in another: a term without a label in the page's
 language is called by its prefixed name, and a definition the graph gives only in another
 language is left out (the page says so once).
+
+Over 500 lines: one writer per section of the reference page, in the order the page shows them.
 """
 
 from __future__ import annotations

@@ -36,6 +36,9 @@ queries running and waiting than its share (`kgtool.server.pool`). 502 an allowe
 endpoint failed. 503 no query process came free for the whole timeout (with Retry-After):
 real overload. 408, 413, 414 and 431 for a connection too slow, or a request head too large,
 come from `kgtool.server.connections`.
+
+Over 500 lines: one handler per request form of the SPARQL 1.1 Protocol, each with its own
+checks beside it, so the protocol reads top to bottom in one place.
 """
 
 from __future__ import annotations
@@ -592,7 +595,7 @@ class Endpoint:
             params = {
                 name: _single(_group(pairs), name) or "" for name, _ in pairs if name in declared
             }
-            text = self.kg.sparql(request.path_params["name"], **params)
+            text = self.kg.sparql(request.path_params["name"], params=params)
             return Response(
                 text, media_type="application/sparql-query; charset=utf-8", headers=_OPEN
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from kgtool.cli import EXIT_OK, Command, UsageError, register
+from kgtool.commands import EXIT_OK, Command, UsageError, register
 from kgtool.server.config import (
     DEFAULT_HOST,
     DEFAULT_PORT,

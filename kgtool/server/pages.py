@@ -13,32 +13,37 @@ import json
 from collections.abc import Iterable
 from html import escape
 from importlib.resources import files
-from string import Template
+from typing import TYPE_CHECKING
 
+from kgtool import catalog
+from kgtool.catalog import NamedQuery
 from kgtool.entities import Fact
 from kgtool.errors import AmbiguousEntity, UnknownEntity
 from kgtool.graph import KnowledgeGraph
 from kgtool.namespaces import KGD, PREFIXES
+from kgtool.output import template
 from kgtool.results import Row
 from kgtool.terms import IRI, Literal, Term
+
+if TYPE_CHECKING:
+    import jinja2
 
 #: Where the page's query resources live (read with importlib.resources: they are in the wheel).
 _SERVER = files("kgtool.server")
 
 
-def _template(name: str) -> Template:
-    return Template(_SERVER.joinpath("templates", name).read_text(encoding="utf-8"))
+def _template(name: str) -> jinja2.Template:
+    return template(_SERVER.joinpath("templates", name).read_text(encoding="utf-8"))
 
 
-def _query(name: str) -> str:
-    return _SERVER.joinpath("sparql", name).read_text(encoding="utf-8")
+def _query(name: str) -> NamedQuery:
+    """One of the pages' queries (`queries/pages/NAME.rq`)."""
+    return catalog.shipped("pages").get(name)
 
 
 def page(title: str, body: str, *, head: str = "", scripts: str = "") -> str:
     """A whole HTML document around `body` (already HTML)."""
-    return _template("page.html").substitute(
-        title=escape(title), body=body, head=head, scripts=scripts
-    )
+    return _template("page.html").render(title=escape(title), body=body, head=head, scripts=scripts)
 
 
 def _json(value: object) -> str:
@@ -51,9 +56,11 @@ def _json(value: object) -> str:
 def index_page() -> str:
     """The query page: YASGUI on /sparql with kgtool's prefixes, and the named queries (from
     /queries: their questions and parameters) to open in it as tabs."""
-    prefixes = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
-    query = prefixes + "\n" + _query("start.rq")
-    body = _template("index.html").substitute(
+    start = _query("editor-start")
+    prefixes = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in start.prefixes.items())
+    lines = [line for line in start.body.splitlines() if not line.startswith("PREFIX ")]
+    query = prefixes + "\n" + "\n".join(lines).strip() + "\n"
+    body = _template("index.html").render(
         settings=_json({"prefixes": PREFIXES, "query": query}), query=escape(query)
     )
     return page(
@@ -69,7 +76,7 @@ def missing_page(message: str, suggestions: Iterable[tuple[str, str, str]] = ())
     """The page for a name that names nothing: the message, and the closest entities."""
     return page(
         "Not found — kgtool",
-        _template("missing.html").substitute(
+        _template("missing.html").render(
             message=escape(message), suggestions=_found(list(suggestions))
         ),
     )
@@ -104,7 +111,7 @@ def search_page(text: str, hits: list[tuple[str, str, str]]) -> str:
     content = _found(hits) or (
         _none(f"No entity is called anything like {text!r}.") if text.strip() else ""
     )
-    form = _template("search.html").substitute(text=escape(text))
+    form = _template("search.html").render(text=escape(text))
     return page(
         f"{text} — kgtool search" if text.strip() else "Search — kgtool",
         f'<article class="entity search"><h1>{escape(heading)}</h1>{form}{content}</article>',
@@ -239,7 +246,7 @@ def _referrers(kg: KnowledgeGraph, facts: Iterable[Fact]) -> str:
 
 
 def _claims_by(kg: KnowledgeGraph, iri: IRI) -> str:
-    rows = kg.query(_query("claims-by.rq"), claimant=iri)
+    rows = kg.query(_query("claims-with-quotes"), params={"claimant": iri})
     claims: dict[str, list[str]] = {}
     first: dict[str, Row] = {}
     for row in rows:
@@ -265,7 +272,7 @@ def _claims_by(kg: KnowledgeGraph, iri: IRI) -> str:
 
 
 def _claims_about(kg: KnowledgeGraph, iri: IRI) -> str:
-    rows = kg.query("claims-about", subject=iri)
+    rows = kg.query("claims-about", params={"subject": iri})
     items = []
     for row in rows:
         claimant = row["claimant"]
@@ -341,7 +348,7 @@ def _reach(kg: KnowledgeGraph, iri: IRI) -> str:
 
 
 def _quotes(kg: KnowledgeGraph, iri: IRI) -> str:
-    rows = kg.query(_query("entity-quotes.rq"), entity=iri)
+    rows = kg.query(_query("entity-quotes"), params={"entity": iri})
     segments: dict[str, tuple[str, list[str]]] = {}
     for row in rows:
         segment = str(row["segment"])

@@ -11,6 +11,9 @@ SERVICE and LOAD targets, and, where "service" or "load" appears outside a keywo
 that makes no connection (`kgtool.server.guard.defused`). The engine evaluates queries
 recursively, so jobs run on a thread with a large stack (`STACK`), which `guard.MAX_DEPTH`
 is sized against.
+
+Over 500 lines: one job class per kind of request, each beside the checks it makes before the
+engine sees the request.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kgtool.catalog import RESERVED, Catalog
+from kgtool import catalog
 from kgtool.errors import (
     AmbiguousEntity,
     KgtoolError,
@@ -39,7 +42,7 @@ from kgtool.errors import (
 )
 from kgtool.graph import KnowledgeGraph
 from kgtool.inference import derive_reach
-from kgtool.resources import dataset_sources, shipped_queries
+from kgtool.resources import dataset_sources
 from kgtool.results import QueryResult
 from kgtool.server import guard, media
 from kgtool.store import LocalStore
@@ -107,7 +110,7 @@ def load_graph(settings: Settings) -> KnowledgeGraph:
     store = LocalStore()
     store.load(dataset_sources(settings.data, settings.named_data))
     derive_reach(store)
-    return KnowledgeGraph(store, Catalog(shipped_queries()))
+    return KnowledgeGraph(store, catalog.shipped())
 
 
 @dataclass
@@ -131,7 +134,7 @@ class State:
         before the first request needs them) and, after an update, reach derived anew."""
         if updated:
             derive_reach(self.kg.store)
-        self.kg = KnowledgeGraph(self.kg.store, Catalog(shipped_queries()))
+        self.kg = KnowledgeGraph(self.kg.store, catalog.shipped())
         _ = self.kg.labels
 
     @property
@@ -375,10 +378,7 @@ class NamedJob:
 
     def run(self, state: State) -> Reply:
         named = state.kg.named_query(self.name)
-        params: dict[str, Any] = dict(self.params)
-        for name in RESERVED.intersection(params):
-            named.param(name)  # raises the library's "unknown parameter" error
-        result = state.kg.query(named.name, **params)
+        result = state.kg.query(named, params=dict(self.params))
         if len(result) > state.settings.max_rows:
             raise _too_many(state.settings.max_rows)
         chosen = _negotiated(result.kind, self.media, self.accept, self.hint)
@@ -413,7 +413,7 @@ class EntityJob:
             from kgtool.server import pages
 
             return Reply(200, media.HTML, pages.entity_page(state.kg, iri).encode("utf-8"))
-        result = state.kg.query(resource_text("sparql/describe.rq"), entity=iri)
+        result = state.kg.query(catalog.shipped("pages").get("entity-data"), params={"entity": iri})
         return Reply(200, self.media, media.write_graph(_triples(result), self.media))
 
 
@@ -442,7 +442,7 @@ class DescriptionJob:
             )
         ]
         counted = state.store.query(
-            resource_text("description/dataset.rq"),
+            catalog.shipped("service").get("dataset").sparql,
             base_iri=self.base,
             use_default_graph_as_union=union,
         )
