@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kgtool import resources
+from kgtool.catalog import NamedQuery
 from kgtool.errors import ValidationError
 from kgtool.namespaces import RDF, SH
 from kgtool.resources import Source
@@ -468,7 +469,7 @@ def _executor(graph: KnowledgeGraph | ox.Store) -> Callable[[str, str], QueryRes
             return QueryResult(variables=variables, rows=rows)
 
         return on_store
-    return lambda sparql, name: graph.query(sparql, inferred=False)
+    return lambda sparql, name: graph.query(NamedQuery.text(sparql, name=name), inferred=False)
 
 
 def validate(

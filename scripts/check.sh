@@ -16,4 +16,4 @@ shuffle=()
 if [[ "${KGTOOL_SHUFFLE:-}" == 1 ]]; then
   shuffle=(-p random_order --random-order-bucket=global)
 fi
-"$PYTHON" -m pytest -q -p no:cacheprovider -m "not slow" "${shuffle[@]}" "$@"
+"$PYTHON" -m pytest -q -p no:cacheprovider -n auto -m "not slow" "${shuffle[@]}" "$@"

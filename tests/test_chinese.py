@@ -7,6 +7,7 @@ import pytest
 from conftest import REPO, Run
 
 from kgtool import AmbiguousEntity, KgtoolError, KnowledgeGraph, UnknownEntity
+from kgtool.catalog import NamedQuery
 from kgtool.chinese import fold, to_simplified
 from kgtool.namespaces import KGD
 from kgtool.simplified import convert, generate, overrides, stale, traditional_labels
@@ -55,10 +56,12 @@ def test_every_chinese_label_resolves_in_both_scripts(shipped_kg: KnowledgeGraph
     """Generated over the graph: each Chinese label or alias, as written and in the other
     script, names its entity (or, when several entities share it, the same candidates)."""
     rows = shipped_kg.query(
-        PREFIXES
-        + """SELECT ?entity ?label WHERE {
+        NamedQuery.text(
+            PREFIXES
+            + """SELECT ?entity ?label WHERE {
           ?entity rdfs:label|skos:prefLabel|skos:altLabel ?label
           FILTER(LANGMATCHES(LANG(?label), "zh") && isIRI(?entity)) }"""
+        )
     )
     pairs = {(IRI(row["entity"]), str(row["label"])) for row in rows}
     entities = {entity for entity, _ in pairs}
@@ -85,10 +88,10 @@ def test_named_query_parameters_fold_the_scripts(
 ) -> None:
     # the fixture graph has no generated labels: 譜系中國研究所 is written in one script only
     for name in ("譜系中國研究所", "谱系中国研究所", "谱系中國研究所"):
-        assert fixture_kg.query("is-chinese", target=name).boolean is False
-    assert fixture_kg.query("is-chinese", target="智谱").boolean is True
-    traditional = shipped_kg.query("claims-about", subject="梁文鋒")
-    mixed = shipped_kg.query("claims-about", subject="梁文锋")
+        assert fixture_kg.query("is-chinese", params={"target": name}).boolean is False
+    assert fixture_kg.query("is-chinese", params={"target": "智谱"}).boolean is True
+    traditional = shipped_kg.query("claims-about", params={"subject": "梁文鋒"})
+    mixed = shipped_kg.query("claims-about", params={"subject": "梁文锋"})
     assert len(traditional) > 0
     assert list(mixed) == list(traditional)
     reaching = shipped_kg.measures_reaching("白宫")
@@ -113,17 +116,21 @@ def test_generated_files_are_up_to_date() -> None:
 
 def test_every_traditional_label_has_its_simplified_twin(shipped_kg: KnowledgeGraph) -> None:
     rows = shipped_kg.query(
-        PREFIXES
-        + """SELECT ?entity ?property ?label WHERE {
+        NamedQuery.text(
+            PREFIXES
+            + """SELECT ?entity ?property ?label WHERE {
           VALUES ?property { rdfs:label skos:prefLabel skos:altLabel }
           ?entity ?property ?label FILTER(LANGMATCHES(LANG(?label), "zh-Hant")) }"""
+        )
     )
     simplified = {
         (row["entity"], row["property"], str(row["label"]))
         for row in shipped_kg.query(
-            PREFIXES
-            + """SELECT ?entity ?property ?label WHERE {
+            NamedQuery.text(
+                PREFIXES
+                + """SELECT ?entity ?property ?label WHERE {
               ?entity ?property ?label FILTER(LANGMATCHES(LANG(?label), "zh-Hans")) }"""
+            )
         )
     }
     corrections = overrides()
@@ -139,9 +146,11 @@ def test_every_traditional_label_has_its_simplified_twin(shipped_kg: KnowledgeGr
 
 def test_the_article_wording_stays_traditional(shipped_kg: KnowledgeGraph) -> None:
     converted = shipped_kg.query(
-        PREFIXES
-        + """SELECT ?s ?p WHERE { VALUES ?p { kg:exactQuote kg:statement }
+        NamedQuery.text(
+            PREFIXES
+            + """SELECT ?s ?p WHERE { VALUES ?p { kg:exactQuote kg:statement }
           ?s ?p ?text FILTER(LANGMATCHES(LANG(?text), "zh-Hans")) }"""
+        )
     )
     assert len(converted) == 0
     labels = (REPO / "data" / "labels-zh-hans.ttl").read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+import pytest
 
 from kgtool.cli import COMMANDS
 from kgtool.tables import width
@@ -114,6 +115,7 @@ def _shown(results: dict[str, Any]) -> list[str]:
     return texts
 
 
+@pytest.mark.slow
 def test_named_queries_at_80_columns_cut_nothing(kgtool: Run) -> None:
     from collections import Counter
 

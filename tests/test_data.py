@@ -9,6 +9,7 @@ from importlib.resources import files
 import pytest
 
 from kgtool import KnowledgeGraph
+from kgtool.catalog import NamedQuery
 
 PREFIXES = """
 PREFIX kg:   <https://w3id.org/kgtool/def#>
@@ -25,7 +26,9 @@ ARTICLE = (files("kgtool") / "data" / "article.txt").read_text(encoding="utf-8")
 
 def texts(kg: KnowledgeGraph) -> dict[str, str]:
     """The text of every source that has one, by source IRI, from the file it names."""
-    rows = kg.query(PREFIXES + "SELECT ?source ?file WHERE { ?source kg:textFile ?file }")
+    rows = kg.query(
+        NamedQuery.text(PREFIXES + "SELECT ?source ?file WHERE { ?source kg:textFile ?file }")
+    )
     return {
         str(row["source"]): (files("kgtool") / "data" / str(row["file"])).read_text(
             encoding="utf-8"
@@ -35,7 +38,7 @@ def texts(kg: KnowledgeGraph) -> dict[str, str]:
 
 
 def ask(kg: KnowledgeGraph, pattern: str) -> bool:
-    result = kg.query(PREFIXES + "ASK { " + pattern + " }")
+    result = kg.query(NamedQuery.text(PREFIXES + "ASK { " + pattern + " }"))
     return bool(result.boolean)
 
 
@@ -55,10 +58,12 @@ def test_every_quote_is_found_at_its_offsets(shipped_kg: KnowledgeGraph) -> None
     text = texts(shipped_kg)
     rows = list(
         shipped_kg.query(
-            PREFIXES
-            + "SELECT ?segment ?source ?quote ?start ?end WHERE { ?segment a kg:TextSegment ;"
-            " kg:segmentOf ?source ; kg:exactQuote ?quote ;"
-            " kg:startOffset ?start ; kg:endOffset ?end }"
+            NamedQuery.text(
+                PREFIXES
+                + "SELECT ?segment ?source ?quote ?start ?end WHERE { ?segment a kg:TextSegment ;"
+                " kg:segmentOf ?source ; kg:exactQuote ?quote ;"
+                " kg:startOffset ?start ; kg:endOffset ?end }"
+            )
         )
     )
     assert len(rows) >= 59, "every sentence of the article is a segment"
@@ -71,9 +76,11 @@ def test_every_quote_is_found_at_its_offsets(shipped_kg: KnowledgeGraph) -> None
 def test_sentences_cover_each_source_exactly(shipped_kg: KnowledgeGraph) -> None:
     for source, text in texts(shipped_kg).items():
         rows = shipped_kg.query(
-            PREFIXES
-            + "SELECT ?start ?end WHERE { ?s kg:segmentOf ?source ; kg:startOffset ?start ;"
-            f" kg:endOffset ?end VALUES ?source {{ <{source}> }} }} ORDER BY ?start"
+            NamedQuery.text(
+                PREFIXES
+                + "SELECT ?start ?end WHERE { ?s kg:segmentOf ?source ; kg:startOffset ?start ;"
+                f" kg:endOffset ?end VALUES ?source {{ <{source}> }} }} ORDER BY ?start"
+            )
         )
         spans = [(row.value("start"), row.value("end")) for row in rows]
         covered = sum(end - start for start, end in spans)
@@ -83,8 +90,10 @@ def test_sentences_cover_each_source_exactly(shipped_kg: KnowledgeGraph) -> None
 
 def test_segment_iris_live_under_their_source(shipped_kg: KnowledgeGraph) -> None:
     misplaced = shipped_kg.query(
-        PREFIXES + "SELECT ?segment WHERE { ?segment kg:segmentOf ?source"
-        ' FILTER(!STRSTARTS(STR(?segment), CONCAT(STR(?source), "/"))) }'
+        NamedQuery.text(
+            PREFIXES + "SELECT ?segment WHERE { ?segment kg:segmentOf ?source"
+            ' FILTER(!STRSTARTS(STR(?segment), CONCAT(STR(?source), "/"))) }'
+        )
     )
     assert list(misplaced) == []
 
@@ -95,10 +104,12 @@ def test_every_claim_statement_in_chinese_is_its_sources_wording(
     text = texts(shipped_kg)
     rows = list(
         shipped_kg.query(
-            PREFIXES + "SELECT ?claim ?text (GROUP_CONCAT(DISTINCT STR(?source); separator=' ')"
-            " AS ?sources) WHERE { ?claim a kg:Claim ; kg:statement ?text ;"
-            " kg:statedIn/kg:segmentOf ?source"
-            ' FILTER(LANGMATCHES(LANG(?text), "zh-Hant")) } GROUP BY ?claim ?text'
+            NamedQuery.text(
+                PREFIXES + "SELECT ?claim ?text (GROUP_CONCAT(DISTINCT STR(?source); separator=' ')"
+                " AS ?sources) WHERE { ?claim a kg:Claim ; kg:statement ?text ;"
+                " kg:statedIn/kg:segmentOf ?source"
+                ' FILTER(LANGMATCHES(LANG(?text), "zh-Hant")) } GROUP BY ?claim ?text'
+            )
         )
     )
     assert len(rows) >= 30
@@ -127,13 +138,15 @@ FACTS = """
 def test_every_fact_carries_exactly_one_grade(shipped_kg: KnowledgeGraph) -> None:
     rows = list(
         shipped_kg.query(
-            PREFIXES
-            + "SELECT ?s ?p ?o (COUNT(DISTINCT ?axiom) AS ?axioms) (COUNT(?grade) AS ?grades)"
-            + " WHERE { "
-            + FACTS
-            + " OPTIONAL { ?axiom owl:annotatedSource ?s ; owl:annotatedProperty ?p ;"
-            " owl:annotatedTarget ?o . OPTIONAL { ?axiom kg:support ?grade } } }"
-            " GROUP BY ?s ?p ?o"
+            NamedQuery.text(
+                PREFIXES
+                + "SELECT ?s ?p ?o (COUNT(DISTINCT ?axiom) AS ?axioms) (COUNT(?grade) AS ?grades)"
+                + " WHERE { "
+                + FACTS
+                + " OPTIONAL { ?axiom owl:annotatedSource ?s ; owl:annotatedProperty ?p ;"
+                " owl:annotatedTarget ?o . OPTIONAL { ?axiom kg:support ?grade } } }"
+                " GROUP BY ?s ?p ?o"
+            )
         )
     )
     assert len(rows) > 400
@@ -145,7 +158,9 @@ def test_every_fact_carries_exactly_one_grade(shipped_kg: KnowledgeGraph) -> Non
 
 def test_each_grade_carries_what_it_promises(shipped_kg: KnowledgeGraph) -> None:
     def count(where: str) -> int:
-        rows = shipped_kg.query(PREFIXES + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+        rows = shipped_kg.query(
+            NamedQuery.text(PREFIXES + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+        )
         return int(next(iter(rows)).value("n"))
 
     axiom = "?a a owl:Axiom ; kg:support "
@@ -167,10 +182,13 @@ def test_each_grade_carries_what_it_promises(shipped_kg: KnowledgeGraph) -> None
 
 def test_the_grades_are_a_vocabulary(shipped_kg: KnowledgeGraph) -> None:
     rows = shipped_kg.query(
-        PREFIXES + "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
-        " SELECT ?notation WHERE { ?g skos:inScheme|skos:topConceptOf kgv:SupportGrades ;"
-        " a kg:SupportGrade ; skos:notation ?notation ;"
-        ' skos:prefLabel ?en , ?zh FILTER(LANG(?en) = "en" && LANGMATCHES(LANG(?zh), "zh-Hant")) }'
+        NamedQuery.text(
+            PREFIXES + "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
+            " SELECT ?notation WHERE { ?g skos:inScheme|skos:topConceptOf kgv:SupportGrades ;"
+            " a kg:SupportGrade ; skos:notation ?notation ;"
+            " skos:prefLabel ?en , ?zh"
+            ' FILTER(LANG(?en) = "en" && LANGMATCHES(LANG(?zh), "zh-Hant")) }'
+        )
     )
     assert sorted(str(r["notation"]) for r in rows) == ["background", "implied", "stated"]
 
@@ -316,9 +334,10 @@ def test_h800_use_is_only_claimed(shipped_kg: KnowledgeGraph) -> None:
 
 def test_the_authors_analysis_is_kept_as_claims(shipped_kg: KnowledgeGraph) -> None:
     rows = shipped_kg.query(
-        PREFIXES
-        + "SELECT (COUNT(?c) AS ?n) WHERE { ?source kg:author ?author . ?c kg:claimant ?author ;"
-        " kg:evidenceStatus kgv:AuthorJudgement }"
+        NamedQuery.text(
+            PREFIXES + "SELECT (COUNT(?c) AS ?n) WHERE { ?source kg:author ?author ."
+            " ?c kg:claimant ?author ; kg:evidenceStatus kgv:AuthorJudgement }"
+        )
     )
     assert next(iter(rows)).value("n") >= 15
 
@@ -436,11 +455,13 @@ def test_finding_9_the_closing_notices_are_data(shipped_kg: KnowledgeGraph) -> N
     # 3269-3579: every closing sentence is cited by a claim or a fact, or left out with a reason;
     # the language and script are data, not a comment.
     uncited = shipped_kg.query(
-        PREFIXES + "SELECT ?segment WHERE { ?segment a kg:TextSegment ; kg:startOffset ?start ."
-        " FILTER(?start >= 3269)"
-        " FILTER NOT EXISTS { ?claim kg:statedIn ?segment }"
-        " FILTER NOT EXISTS { ?axiom kg:evidence ?segment }"
-        " FILTER NOT EXISTS { ?segment kg:omissionNote ?why } }"
+        NamedQuery.text(
+            PREFIXES + "SELECT ?segment WHERE { ?segment a kg:TextSegment ; kg:startOffset ?start ."
+            " FILTER(?start >= 3269)"
+            " FILTER NOT EXISTS { ?claim kg:statedIn ?segment }"
+            " FILTER NOT EXISTS { ?axiom kg:evidence ?segment }"
+            " FILTER NOT EXISTS { ?segment kg:omissionNote ?why } }"
+        )
     )
     assert list(uncited) == []
     assert ask(
@@ -459,11 +480,13 @@ def test_finding_10_mechanisms_and_topics_of_measures_carry_provenance(
 ) -> None:
     bare = list(
         shipped_kg.query(
-            PREFIXES + "SELECT ?m ?p ?v WHERE { ?m a kg:PolicyMeasure ;"
-            " ?p ?v . VALUES ?p { kg:mechanism kg:topic kg:scopeCriterion }"
-            " FILTER NOT EXISTS { ?a owl:annotatedSource ?m ; owl:annotatedProperty ?p ;"
-            " owl:annotatedTarget ?v ; kg:support kgv:Implied ; kg:evidence ?s ;"
-            " kg:supportReason ?why } }"
+            NamedQuery.text(
+                PREFIXES + "SELECT ?m ?p ?v WHERE { ?m a kg:PolicyMeasure ;"
+                " ?p ?v . VALUES ?p { kg:mechanism kg:topic kg:scopeCriterion }"
+                " FILTER NOT EXISTS { ?a owl:annotatedSource ?m ; owl:annotatedProperty ?p ;"
+                " owl:annotatedTarget ?v ; kg:support kgv:Implied ; kg:evidence ?s ;"
+                " kg:supportReason ?why } }"
+            )
         )
     )
     assert bare == [], f"classifications without provenance: {bare[:5]}"

@@ -32,6 +32,7 @@ import pytest
 from conftest import REPO, Run
 
 from kgtool import KgtoolError, KnowledgeGraph, Literal, draw
+from kgtool.catalog import NamedQuery
 from kgtool.docs.site import write_site
 
 needs_dot = pytest.mark.skipif(
@@ -111,7 +112,7 @@ LANGS = ("en", "zh-Hant")
 def tagged(shipped_kg: KnowledgeGraph) -> dict[str, set[str]]:
     """Every language-tagged text of the graph, by language; untagged ones under ""."""
     result = shipped_kg.query(
-        "SELECT DISTINCT ?text WHERE { ?s ?p ?text FILTER(isLiteral(?text)) }"
+        NamedQuery.text("SELECT DISTINCT ?text WHERE { ?s ?p ?text FILTER(isLiteral(?text)) }")
     )
     found: dict[str, set[str]] = defaultdict(set)
     for row in result:
@@ -124,8 +125,10 @@ def tagged(shipped_kg: KnowledgeGraph) -> dict[str, set[str]]:
 
 def kg_classes(kg: KnowledgeGraph) -> list[str]:
     rows = kg.query(
-        "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
-        f"SELECT ?class WHERE {{ ?class a owl:Class FILTER(STRSTARTS(STR(?class), '{KG}')) }}"
+        NamedQuery.text(
+            "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
+            f"SELECT ?class WHERE {{ ?class a owl:Class FILTER(STRSTARTS(STR(?class), '{KG}')) }}"
+        )
     )
     classes = [str(row["class"]) for row in rows]
     assert len(classes) > 40, "the ontology's classes are found"
@@ -289,7 +292,9 @@ def test_every_reviewed_translation_is_still_needed(shipped_kg: KnowledgeGraph) 
     assert entries
     names = Names(shipped_kg, "zh-Hant")
     english = {text for (lang, text) in names.parallel() if lang == "en"}
-    graph = shipped_kg.query('SELECT DISTINCT ?t WHERE { ?s ?p ?t FILTER(LANG(?t) = "en") }')
+    graph = shipped_kg.query(
+        NamedQuery.text('SELECT DISTINCT ?t WHERE { ?s ?p ?t FILTER(LANG(?t) = "en") }')
+    )
     texts = {str(row["t"]) for row in graph}
     for source in entries:
         assert source in texts, f"no longer in the graph: {source!r}"

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kgtool import KnowledgeGraph
+from kgtool.catalog import NamedQuery
 
 KGD = "https://w3id.org/kgtool/id/"
 TABLE = Path(__file__).resolve().parent / "expected" / "reach.tsv"
@@ -75,7 +76,7 @@ def test_the_table_is_well_formed(shipped_kg: KnowledgeGraph) -> None:
     measures = {
         str(r["m"]).removeprefix(KGD)
         for r in shipped_kg.query(
-            "SELECT ?m WHERE { ?m a <https://w3id.org/kgtool/def#PolicyMeasure> }"
+            NamedQuery.text("SELECT ?m WHERE { ?m a <https://w3id.org/kgtool/def#PolicyMeasure> }")
         )
     }
     assert {row.measure for row in rows} - {"-"} <= measures
@@ -85,8 +86,10 @@ def test_every_row_cites_whole_sentences_of_the_article(shipped_kg: KnowledgeGra
     spans = {
         (r.value("start"), r.value("end"))
         for r in shipped_kg.query(
-            "PREFIX kg: <https://w3id.org/kgtool/def#> SELECT ?start ?end WHERE {"
-            " ?segment a kg:TextSegment ; kg:startOffset ?start ; kg:endOffset ?end }"
+            NamedQuery.text(
+                "PREFIX kg: <https://w3id.org/kgtool/def#> SELECT ?start ?end WHERE {"
+                " ?segment a kg:TextSegment ; kg:startOffset ?start ; kg:endOffset ?end }"
+            )
         )
     }
     for row in table():

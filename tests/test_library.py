@@ -83,22 +83,26 @@ def test_defaults_run_unchanged(fixture_kg: KnowledgeGraph) -> None:
 
 
 def test_each_kind_of_parameter_is_bound(fixture_kg: KnowledgeGraph) -> None:
-    companies = fixture_kg.query("instances", **{"class": "kg:Company", "minLabels": "3"})
+    companies = fixture_kg.query("instances", params={"class": "kg:Company", "minLabels": "3"})
     assert iris(companies, "entity") == [KGD + "Zhipu"]
-    assert iris(fixture_kg.query("instances", minLabels=2), "entity") == [
+    assert iris(fixture_kg.query("instances", params={"minLabels": 2}), "entity") == [
         KGD + "DeepSeek",
         KGD + "Moonshot",
         KGD + "Zhipu",
     ]
-    rows = list(fixture_kg.query("labelled", text="deepseek", strict="false", since="2025-01-27"))
+    rows = list(
+        fixture_kg.query(
+            "labelled", params={"text": "deepseek", "strict": "false", "since": "2025-01-27"}
+        )
+    )
     assert [row["label"] for row in rows] == [
         Literal("DeepSeek", lang="en"),
         Literal("DeepSeek", lang="zh-Hant"),
     ]
     assert rows[0].value("since") == datetime.date(2025, 1, 27)
     assert rows[0].value("strict") is False
-    assert fixture_kg.query("labelled", text="deepseek", strict=True).rows == []
-    assert fixture_kg.query("is-chinese", target="月之暗面").boolean is True
+    assert fixture_kg.query("labelled", params={"text": "deepseek", "strict": True}).rows == []
+    assert fixture_kg.query("is-chinese", params={"target": "月之暗面"}).boolean is True
 
 
 def test_binding_replaces_only_the_values_block_and_keeps_line_numbers() -> None:
@@ -119,16 +123,16 @@ def test_binding_replaces_only_the_values_block_and_keeps_line_numbers() -> None
 def test_injection_is_bound_as_a_literal_or_rejected(fixture_kg: KnowledgeGraph) -> None:
     attack = "x> } ; DROP ALL #"
     before = fixture_kg.stats().triples
-    assert fixture_kg.query("labelled", text=attack).rows == []
+    assert fixture_kg.query("labelled", params={"text": attack}).rows == []
     query = fixture_kg.named_query("labelled")
     assert 'VALUES ?text   { "x> } ; DROP ALL #" }' in bind(query, {"text": Literal(attack)})
     assert 'VALUES ?text   { "a\\" } #" }' in bind(query, {"text": Literal('a" } #')})
     with pytest.raises(UnknownEntity):
-        fixture_kg.query("is-chinese", target=attack)
+        fixture_kg.query("is-chinese", params={"target": attack})
     with pytest.raises(ParameterError, match="'class'"):
-        fixture_kg.query("instances", **{"class": attack})
+        fixture_kg.query("instances", params={"class": attack})
     with pytest.raises(ParameterError, match="'class'"):
-        fixture_kg.query("instances", **{"class": "<https://e.org/x> } ; DROP ALL #>"})
+        fixture_kg.query("instances", params={"class": "<https://e.org/x> } ; DROP ALL #>"})
     assert fixture_kg.stats().triples == before
 
 
@@ -151,7 +155,7 @@ def test_bad_parameters_are_named(
     fixture_kg: KnowledgeGraph, params: dict[str, object], message: str
 ) -> None:
     with pytest.raises(ParameterError, match=message) as caught:
-        fixture_kg.query("instances", **params)
+        fixture_kg.query("instances", params=params)
     assert caught.value.query == "instances"
     assert caught.value.parameter == next(iter(params))
 
@@ -160,9 +164,9 @@ def test_bad_dates_and_booleans(fixture_kg: KnowledgeGraph) -> None:
     with pytest.raises(
         ParameterError, match="'since' is date: expected a date YYYY-MM-DD, got '27 Jan'"
     ):
-        fixture_kg.query("labelled", since="27 Jan")
+        fixture_kg.query("labelled", params={"since": "27 Jan"})
     with pytest.raises(ParameterError, match="'strict' is boolean"):
-        fixture_kg.query("labelled", strict="maybe")
+        fixture_kg.query("labelled", params={"strict": "maybe"})
 
 
 def test_missing_required_parameter(fixture_kg: KnowledgeGraph, tmp_path: Path) -> None:
@@ -173,8 +177,8 @@ def test_missing_required_parameter(fixture_kg: KnowledgeGraph, tmp_path: Path) 
         encoding="utf-8",
     )
     with pytest.raises(ParameterError, match="query required: missing parameter 'target'"):
-        fixture_kg.query(str(path))
-    assert len(fixture_kg.query(str(path), target="DeepSeek")) == 1
+        fixture_kg.query(NamedQuery.read(path))
+    assert len(fixture_kg.query(NamedQuery.read(path), params={"target": "DeepSeek"})) == 1
 
 
 def test_unknown_query_suggests_names(fixture_kg: KnowledgeGraph) -> None:
@@ -182,14 +186,16 @@ def test_unknown_query_suggests_names(fixture_kg: KnowledgeGraph) -> None:
         fixture_kg.query("measures-reach")
     assert caught.value.suggestions[0] == "measures-reaching"
     with pytest.raises(QueryError, match=r"^no/such/file\.rq: no such query file$"):
-        fixture_kg.query("no/such/file.rq")
+        fixture_kg.query(NamedQuery.read("no/such/file.rq"))
 
 
 def test_sparql_text_and_files_run(fixture_kg: KnowledgeGraph) -> None:
-    result = fixture_kg.query(f"SELECT ?m WHERE {{ ?m a <{KG}PolicyMeasure> }} ORDER BY ?m")
+    result = fixture_kg.query(
+        NamedQuery.text(f"SELECT ?m WHERE {{ ?m a <{KG}PolicyMeasure> }} ORDER BY ?m")
+    )
     assert result.variables == ("m",)
     assert iris(result, "m") == [KGD + "DataRule", KGD + "EntityList"]
-    assert len(fixture_kg.query(str(FIXTURES / "queries" / "instances.rq"))) == 4
+    assert len(fixture_kg.query(NamedQuery.read(FIXTURES / "queries" / "instances.rq"))) == 4
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,7 +269,7 @@ def test_missing_file_is_a_data_error() -> None:
 
 def test_syntax_error_in_sparql_text_has_a_position(fixture_kg: KnowledgeGraph) -> None:
     with pytest.raises(QueryError) as caught:
-        fixture_kg.query("SELECT * WHERE {\n  ?s ?p ?o .\n  ?s ?p ?o ?o\n}\n")
+        fixture_kg.query(NamedQuery.text("SELECT * WHERE {\n  ?s ?p ?o .\n  ?s ?p ?o ?o\n}\n"))
     assert (caught.value.line, caught.value.column) == (3, 12)
     assert str(caught.value).startswith("SPARQL text:3:12: syntax error near '?o'")
 
@@ -275,7 +281,7 @@ def test_syntax_error_in_sparql_text_has_a_position(fixture_kg: KnowledgeGraph) 
 @pytest.fixture(scope="module")
 def terms_result() -> QueryResult:
     kg = KnowledgeGraph.load([FIXTURES / "results" / "terms.ttl"])
-    return kg.query(str(FIXTURES / "results" / "terms.rq"))
+    return kg.query(NamedQuery.read(FIXTURES / "results" / "terms.rq"))
 
 
 def test_results_json(terms_result: QueryResult) -> None:
@@ -443,7 +449,7 @@ TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _facts(kg: KnowledgeGraph, *, inferred: bool) -> set[tuple[str, str, str]]:
-    rows = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", inferred=inferred)
+    rows = kg.query(NamedQuery.text("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"), inferred=inferred)
     return {(str(r["s"]), "a" if r["p"] == TYPE else str(r["p"]), str(r["o"])) for r in rows}
 
 
@@ -456,9 +462,15 @@ def test_inference_rules_reach_a_fixpoint() -> None:
     assert _facts(kg, inferred=False) == asserted
     assert kg.stats().inferred == count
     assert kg.infer() == count  # starts afresh, same result
-    graph = kg.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH.inferred}> {{ ?s ?p ?o }} }}")
+    graph = kg.query(
+        NamedQuery.text(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH.inferred}> {{ ?s ?p ?o }} }}"
+        )
+    )
     assert next(iter(graph)).value("n") == count
-    literal_types = kg.query("ASK { ?x a ?c FILTER(isLiteral(?x)) }", inferred=True)
+    literal_types = kg.query(
+        NamedQuery.text("ASK { ?x a ?c FILTER(isLiteral(?x)) }"), inferred=True
+    )
     assert literal_types.boolean is False
 
 
@@ -713,7 +725,7 @@ def test_shipped_measures_reaching_deepseek(shipped_kg: KnowledgeGraph) -> None:
 
 def test_asking_for_inferences_materialises_them() -> None:
     kg = KnowledgeGraph.load([FIXTURES / "inference"])
-    ask = f"ASK {{ <{EX}DeepSeek> a <{EX}Agent> }}"
+    ask = NamedQuery.text(f"ASK {{ <{EX}DeepSeek> a <{EX}Agent> }}")
     assert kg.query(ask, inferred=True).boolean is True
     assert kg.query(ask).boolean is False  # the default stays asserted-only
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kgtool import KnowledgeGraph, ValidationReport
+from kgtool.catalog import NamedQuery
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = FIXTURES.parent.parent
@@ -30,7 +31,9 @@ TERMS = """
 def rows(kg: KnowledgeGraph, where: str) -> list[str]:
     return [
         str(row["term"])
-        for row in kg.query(PREFIXES + f"SELECT DISTINCT ?term WHERE {{ {where} }}")
+        for row in kg.query(
+            NamedQuery.text(PREFIXES + f"SELECT DISTINCT ?term WHERE {{ {where} }}")
+        )
     ]
 
 
@@ -89,6 +92,7 @@ def test_names_follow_the_convention(shipped_kg: KnowledgeGraph) -> None:
     assert all(term.split("#")[1][0].islower() for term in properties)
 
 
+@pytest.mark.slow
 def test_shipped_data_conforms_to_the_shapes(shipped_report: ValidationReport) -> None:
     assert shipped_report.conforms, str(shipped_report)
 

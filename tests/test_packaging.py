@@ -17,6 +17,8 @@ import pytest
 
 from kgtool.catalog import READERS
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -12,7 +12,7 @@ KGD = "https://w3id.org/kgtool/id/"
 
 
 def column(kg: KnowledgeGraph, name: str, variable: str, **params: str) -> list[object]:
-    return [row.value(variable) for row in kg.query(name, **params)]
+    return [row.value(variable) for row in kg.query(name, params=params)]
 
 
 def test_every_query_has_a_documented_header(shipped_kg: KnowledgeGraph) -> None:
@@ -70,7 +70,7 @@ def test_measures_reaching_deepseek(shipped_kg: KnowledgeGraph) -> None:
 
 
 def test_reach_is_explained_with_facts_and_sources(shipped_kg: KnowledgeGraph) -> None:
-    rows = list(shipped_kg.query("measures-reaching", target="深度求索"))
+    rows = list(shipped_kg.query("measures-reaching", params={"target": "深度求索"}))
     pafaca = [r for r in rows if r.value("measure") == KGD + "m-pafaca-app-restriction"]
     explanations = {r.value("explanation") for r in pafaca}
     assert "DeepSeek operates DeepSeek app; DeepSeek app serves users in United States" in (
@@ -148,7 +148,7 @@ def test_chips_makers_status_and_users(shipped_kg: KnowledgeGraph) -> None:
 def test_affiliations_of_kratsios(shipped_kg: KnowledgeGraph) -> None:
     rows = {
         (r.value("otherLabel"), r.value("roleStatusLabel"))
-        for r in shipped_kg.query("affiliations", subject="Michael Kratsios")
+        for r in shipped_kg.query("affiliations", params={"subject": "Michael Kratsios"})
     }
     assert rows == {
         ("Scale AI", "former"),
@@ -193,7 +193,7 @@ def test_jurisdiction_of_platforms(shipped_kg: KnowledgeGraph) -> None:
 def test_measures_by_status(shipped_kg: KnowledgeGraph) -> None:
     everything = shipped_kg.query("measures")
     abandoned = shipped_kg.query(
-        "measures", status="https://w3id.org/kgtool/vocab/ConsideredAbandoned"
+        "measures", params={"status": "https://w3id.org/kgtool/vocab/ConsideredAbandoned"}
     )
     assert len(everything) == 17
     assert [r.value("measureLabel") for r in abandoned] == ["Export controls on open-source models"]
@@ -202,7 +202,7 @@ def test_measures_by_status(shipped_kg: KnowledgeGraph) -> None:
 def test_claims_by_kushner_are_his_three_charges_and_more(shipped_kg: KnowledgeGraph) -> None:
     claims = {
         row.value("claim").removeprefix(KGD): row
-        for row in shipped_kg.query("claims-by", claimant="Joshua Kushner")
+        for row in shipped_kg.query("claims-by", params={"claimant": "Joshua Kushner"})
     }
     assert {"claim-kushner-chips", "claim-kushner-distillation", "claim-kushner-data"} <= set(
         claims
@@ -211,7 +211,7 @@ def test_claims_by_kushner_are_his_three_charges_and_more(shipped_kg: KnowledgeG
 
 
 def test_sources_of_keep_article_and_background_apart(shipped_kg: KnowledgeGraph) -> None:
-    rows = list(shipped_kg.query("sources-of", entity="DOJDataRule"))
+    rows = list(shipped_kg.query("sources-of", params={"entity": "DOJDataRule"}))
     article = {r.value("paragraph") for r in rows if r.value("role") != "background record"}
     background = [r.value("background") for r in rows if r.value("role") == "background record"]
     assert article == {19}
@@ -259,5 +259,7 @@ def test_a_fact_without_annotation_is_unsourced_not_dropped(tmp_path: Path) -> N
         if r.value("jurisdictionLabel") == "China"
     }
     assert ("Test Co", "unsourced") in rows
-    affiliations = {r.value("support") for r in kg.query("affiliations", subject="Test Co")}
+    affiliations = {
+        r.value("support") for r in kg.query("affiliations", params={"subject": "Test Co"})
+    }
     assert affiliations == {"unsourced"}

@@ -17,6 +17,7 @@ from rdflib.compare import isomorphic
 
 from kgtool import KnowledgeGraph, ValidationReport, resources, scopes
 from kgtool.bench.synthetic import generate
+from kgtool.catalog import NamedQuery
 from kgtool.errors import ReasoningUnavailable
 from kgtool.namespaces import KGD
 from kgtool.reasoning import Reasoning
@@ -53,9 +54,11 @@ def containment(result: object) -> set[tuple[str, str]]:
 
 def actors_of(kg: KnowledgeGraph) -> list[str]:
     rows = kg.query(
-        "PREFIX kg: <https://w3id.org/kgtool/def#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"
-        " SELECT DISTINCT ?actor WHERE { ?actor a/rdfs:subClassOf* ?kind ."
-        " VALUES ?kind { kg:Agent kg:Artefact } FILTER(isIRI(?actor)) }"
+        NamedQuery.text(
+            "PREFIX kg: <https://w3id.org/kgtool/def#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"
+            " SELECT DISTINCT ?actor WHERE { ?actor a/rdfs:subClassOf* ?kind ."
+            " VALUES ?kind { kg:Agent kg:Artefact } FILTER(isIRI(?actor)) }"
+        )
     )
     return sorted(str(row["actor"]) for row in rows)
 

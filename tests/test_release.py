@@ -17,6 +17,7 @@ import yaml
 from conftest import REPO, Run
 
 import kgtool
+from kgtool.catalog import NamedQuery
 
 VERSION = kgtool.__version__
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -225,8 +226,10 @@ def test_one_licence_story_everywhere(shipped_kg: kgtool.KnowledgeGraph) -> None
     assert "NetEase Hao (網易號)" in notice and "not named" in notice
     assert "research quotation" in notice
     header = shipped_kg.query(
-        "SELECT ?licence WHERE { <https://w3id.org/kgtool/ontology> "
-        "<http://purl.org/dc/terms/license> ?licence }"
+        NamedQuery.text(
+            "SELECT ?licence WHERE { <https://w3id.org/kgtool/ontology> "
+            "<http://purl.org/dc/terms/license> ?licence }"
+        )
     )
     assert [str(row["licence"]) for row in header] == [CC_BY]
     service = (REPO / "kgtool" / "server" / "description" / "shipped.ttl").read_text("utf-8")
@@ -247,8 +250,10 @@ def test_citation_file_names_this_version() -> None:
 
 def test_ontology_version_matches_the_package(shipped_kg: kgtool.KnowledgeGraph) -> None:
     info = shipped_kg.query(
-        "SELECT ?v WHERE { <https://w3id.org/kgtool/ontology> "
-        "<http://www.w3.org/2002/07/owl#versionInfo> ?v }"
+        NamedQuery.text(
+            "SELECT ?v WHERE { <https://w3id.org/kgtool/ontology> "
+            "<http://www.w3.org/2002/07/owl#versionInfo> ?v }"
+        )
     )
     assert [str(row["v"]) for row in info] == [VERSION]
 

@@ -108,7 +108,7 @@ def _canonical(binding: dict[str, dict[str, str]]) -> tuple[tuple[str, str, str,
 
 def _library_rows(kg: KnowledgeGraph, name: str, **params: Any) -> Counter[Any]:
     return Counter(
-        _canonical(row) for row in kg.query(name, **params).to_json()["results"]["bindings"]
+        _canonical(row) for row in kg.query(name, params=params).to_json()["results"]["bindings"]
     )
 
 

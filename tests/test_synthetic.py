@@ -59,7 +59,6 @@ def test_turtle_holds_the_same_graph(tmp_path: Path) -> None:
     assert triples(nt.path) == triples(ttl.path)
 
 
-@pytest.mark.slow
 def test_conforms_to_the_shapes(small_kg: KnowledgeGraph) -> None:
     # fastcheck, the validator for graphs this size (pySHACL took 108 s here); that the two
     # find the same on a synthetic graph is tests/test_fastcheck.py's own test
@@ -104,7 +103,7 @@ def test_chinese_company_is_reached_by_several_measures(
 def test_parameterised_queries_answer(
     small_kg: KnowledgeGraph, small: Summary, query: str, param: str, example: str
 ) -> None:
-    assert len(small_kg.query(query, **{param: small.examples[example]}).rows) > 0
+    assert len(small_kg.query(query, params={param: small.examples[example]}).rows) > 0
 
 
 @pytest.mark.parametrize(
@@ -128,6 +127,7 @@ def test_kgtool_synth_writes_a_graph_the_other_commands_read(kgtool: Run, tmp_pa
     assert "triples must be from" in refused.stderr
 
 
+@pytest.mark.slow
 def test_measures_reaching_answers_as_the_definition_for_every_company(
     small_kg: KnowledgeGraph, small: Summary
 ) -> None:
