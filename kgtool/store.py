@@ -149,14 +149,17 @@ class LocalStore:
             try:
                 # A file on disk is parsed as it is read: reading it into bytes first costs
                 # its whole size in memory on top of the store's (124 MB more at 1M triples).
-                data = None if isinstance(source.file, Path) else source.read()
-                self._store.load(
-                    data,
-                    rdf_format,
-                    path=source.file if data is None else None,
-                    base_iri=source.base_iri,
-                    to_graph=to_graph,
-                )
+                if isinstance(source.file, Path):
+                    self._store.load(
+                        path=source.file,
+                        format=rdf_format,
+                        base_iri=source.base_iri,
+                        to_graph=to_graph,
+                    )
+                else:
+                    self._store.load(
+                        source.read(), rdf_format, base_iri=source.base_iri, to_graph=to_graph
+                    )
             except SyntaxError as error:
                 raise _data_error(source, error) from None
             except OSError as error:

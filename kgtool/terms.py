@@ -194,14 +194,12 @@ def from_json(term: dict[str, str]) -> Term:
 
 def from_oxigraph(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Term:
     """A pyoxigraph term as a kgtool term."""
-    # Called for every value of every row: exact type tests, and a language-tagged literal's
-    # datatype (always rdf:langString) is not fetched from the engine.
-    kind = type(node)
-    if kind is ox.NamedNode:
+    if isinstance(node, ox.NamedNode):
         return IRI(node.value)
-    if kind is ox.Literal:
+    if isinstance(node, ox.Literal):
+        # a language-tagged literal's datatype is always rdf:langString: not fetched
         language = node.language
         return Literal(node.value, None if language else node.datatype.value, language)
-    if kind is ox.BlankNode:
+    if isinstance(node, ox.BlankNode):
         return BlankNode(node.value)
     raise TypeError(f"RDF-star triple terms are not supported: {node}")
