@@ -69,7 +69,7 @@ class Literal:
     def __init__(self, lexical: str, datatype: str | None = None, lang: str | None = None) -> None:
         self.lexical = lexical
         self.lang = lang.lower() if lang else None
-        self.datatype = IRI(RDF.langString if self.lang else (datatype or XSD.string))
+        self.datatype = _LANG_STRING if self.lang else _datatype(datatype or XSD.string)
 
     @classmethod
     def of(cls, value: object) -> Literal:
@@ -143,6 +143,21 @@ class Literal:
         return hash((self.lexical, self.datatype, self.lang))
 
 
+_LANG_STRING = IRI(RDF.langString)
+#: Datatype IRIs made once each: a large result repeats a handful of them on every row.
+_DATATYPES: dict[str, IRI] = {}
+_MAX_DATATYPES = 1024
+
+
+def _datatype(iri: str) -> IRI:
+    datatype = _DATATYPES.get(iri)
+    if datatype is None:
+        datatype = IRI(iri)
+        if len(_DATATYPES) < _MAX_DATATYPES:
+            _DATATYPES[iri] = datatype
+    return datatype
+
+
 def _boolean(text: str) -> bool:
     if text in ("true", "1"):
         return True
@@ -181,8 +196,10 @@ def from_oxigraph(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) ->
     """A pyoxigraph term as a kgtool term."""
     if isinstance(node, ox.NamedNode):
         return IRI(node.value)
+    if isinstance(node, ox.Literal):
+        # a language-tagged literal's datatype is always rdf:langString: not fetched
+        language = node.language
+        return Literal(node.value, None if language else node.datatype.value, language)
     if isinstance(node, ox.BlankNode):
         return BlankNode(node.value)
-    if isinstance(node, ox.Literal):
-        return Literal(node.value, node.datatype.value, node.language)
     raise TypeError(f"RDF-star triple terms are not supported: {node}")

@@ -126,6 +126,34 @@ def test_ratio_arithmetic_targets_and_baselines() -> None:
     assert cached[0]["value"] == 5.0 and cached[0]["target"] is None  # never a target
 
 
+def test_ratio_arithmetic_global_hub_and_named_endpoint_queries() -> None:
+    results = {"10k": _figures(0.02, 0.01), "1M": _figures(0.1, 0.5)}
+    results["10k"]["kgtool"]["query:affiliations (hub)"] = {"median_s": 0.01}
+    results["1M"]["kgtool"]["query:affiliations (hub)"] = {"median_s": 0.5}
+    results["1M"]["kgtool"]["query:claims-by"] = {"median_s": 0.66}
+    results["1M"]["pyoxigraph"]["query:claims-by"] = {"median_s": 0.6}
+    results["1M"]["endpoint"]["chips"] = {
+        "kgtool uncached": {"rps": 85.0},
+        "oxigraph in memory": {"rps": 100.0},
+        "oxigraph on disk": {"error": "exit 1"},
+        "kgtool cached": {"rps": 9000.0},
+    }
+    found = {r["name"]: r for r in bench_report.ratios(results, [10_000, 1_000_000])}
+    claims_by = found["claims-by at 1M"]
+    assert (claims_by["value"], claims_by["target"], claims_by["op"]) == (1.1, 1.2, "<=")
+    assert claims_by["met"] is True
+    assert claims_by["baseline"] == "raw pyoxigraph, same query text and triples"
+    hub = found["affiliations (hub) growth 10k to 1M"]
+    assert hub["value"] == 50.0 and hub["target"] is None  # reported beside, not a target
+    named = found["endpoint chips at 1M"]
+    assert (named["value"], named["target"], named["op"], named["met"]) == (0.85, 0.9, ">=", False)
+    assert named["baseline"] == "oxigraph serve (in memory), same query and triples"
+    disk = found["endpoint chips at 1M (kgtool uncached)"]
+    assert disk["value"] is None and disk["why"] == "oxigraph on disk: exit 1"
+    cached = found["endpoint chips at 1M (kgtool cached)"]
+    assert cached["value"] == 90.0 and cached["target"] is None
+
+
 def test_a_query_predicted_over_the_bound_is_skipped(tmp_path: Path) -> None:
     args = argparse.Namespace(queries=None, log=False, bound=60.0)
     bench = Bench(args, tmp_path)
