@@ -327,8 +327,10 @@ def test_remote_graph_sees_only_the_pushed_graph(
     store = RemoteStore(Endpoints.discover(oxigraph.url))
     store.upload("https://example.org/other", EXTRA.replace("@prefix", "@prefix").encode())
     ask = "ASK { <https://w3id.org/kgtool/id/PushMarker> ?p ?o }"
-    assert pushed.query(ask).boolean is False
-    assert KnowledgeGraph.remote(oxigraph.url, graph=None).query(ask).boolean is False
+    assert pushed.query(NamedQuery.text(ask)).boolean is False
+    assert (
+        KnowledgeGraph.remote(oxigraph.url, graph=None).query(NamedQuery.text(ask)).boolean is False
+    )
     store.update("DROP GRAPH <https://example.org/other>")
 
 
@@ -347,7 +349,7 @@ def test_store_rejects_a_construct(pushed: RemoteKnowledgeGraph) -> None:
     with pytest.raises(
         RemoteRejected, match=r"query SPARQL text: the store refused it \(HTTP 400\)"
     ):
-        pushed.query("SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?nothing HAVING")
+        pushed.query(NamedQuery.text("SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?nothing HAVING"))
 
 
 def test_a_second_push_replaces_rather_than_adds(
@@ -446,7 +448,7 @@ def test_server_killed_mid_push_leaves_the_old_graph(
         server.start()
         assert count(server.url, GRAPH.all) == before
         marker = "ASK { <https://w3id.org/kgtool/id/PushMarker> ?p ?o }"
-        assert KnowledgeGraph.remote(server.url).query(marker).boolean is False
+        assert KnowledgeGraph.remote(server.url).query(NamedQuery.text(marker)).boolean is False
         # The three batches that arrived sit in the temporary graph the message names.
         temporary = re.search(r"DROP SILENT GRAPH <([^>]+)>", message)
         assert temporary is not None
@@ -599,7 +601,7 @@ def test_federated_query_joins_two_stores(
               }}
               FILTER(STR(?name) = STR(?label))
             }}"""
-        rows = list(pushed.query(federated))
+        rows = list(pushed.query(NamedQuery.text(federated)))
         assert [(row["company"], row.value("since").isoformat()) for row in rows] == [
             ("https://w3id.org/kgtool/id/Zhipu", "2025-01-15")
         ]
@@ -698,4 +700,4 @@ def test_virtuoso_says_which_construct_it_refuses(virtuoso: KnowledgeGraph) -> N
         "VALUES ?t { <https://w3id.org/kgtool/id/DeepSeek> } }"
     )
     with pytest.raises(RemoteRejected, match=r"the store refused it \(HTTP 500\): Virtuoso 37000"):
-        virtuoso.query(refused)
+        virtuoso.query(NamedQuery.text(refused))
