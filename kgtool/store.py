@@ -12,8 +12,9 @@ import gc
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import pyoxigraph as ox
 
@@ -206,38 +207,59 @@ class LocalStore:
 
         `source` names the query in error messages: a query name or a file.
         """
-        # The union of all graphs is much faster to query in pyoxigraph than an explicit list
-        # of graphs, so the list is used only when there are inferences to leave out.
-        union = inferred or not self._inferred
-        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
-            None if union else [*self.asserted, _DERIVED]
-        )
         try:
-            result = self._store.query(
-                sparql, use_default_graph_as_union=union, default_graph=graphs
-            )
-            if isinstance(result, ox.QueryBoolean):
-                return QueryResult(boolean=bool(result))
-            with _collector_paused():
-                term = _converter()
-                if isinstance(result, ox.QueryTriples):
-                    return QueryResult(
-                        triples=[
-                            (term(t.subject), IRI(t.predicate.value), term(t.object))
-                            for t in result
-                        ]
-                    )
-                return QueryResult(
-                    variables=[variable.value for variable in result.variables],
-                    rows=[
-                        [None if value is None else term(value) for value in solution]
-                        for solution in result
-                    ],
-                )
+            return self.evaluate(sparql, inferred=inferred)
         except SyntaxError as error:
             raise _query_error(sparql, source, error) from None
         except (OSError, RuntimeError, ValueError) as error:
             raise QueryError(str(error), source=source) from None
+
+    def evaluate(
+        self,
+        sparql: str,
+        *,
+        inferred: bool = False,
+        dataset: tuple[Sequence[str], Sequence[str]] | Literal["as written"] | None = None,
+        base_iri: str | None = None,
+        limit: int | None = None,
+    ) -> QueryResult:
+        """`execute` for a caller that tells pyoxigraph's errors apart itself (the endpoint:
+        a syntax error is a 400, a failed SERVICE call a 502), so they are raised as they are:
+        `SyntaxError`, `OSError`, `RuntimeError` or `ValueError`.
+
+        `dataset` replaces the library's default graph (the union of the loaded graphs): a
+        protocol request's (default graphs, named graphs) IRIs, or "as written": the store's
+        own default graph unless the query's FROM and FROM NAMED choose. `limit` stops
+        reading rows or triples after that many.
+        """
+        # The union of all graphs is much faster to query in pyoxigraph than an explicit list
+        # of graphs, so the list is used only when there are inferences to leave out.
+        union = dataset is None and (inferred or not self._inferred)
+        options: dict[str, object] = {"use_default_graph_as_union": union, "base_iri": base_iri}
+        if isinstance(dataset, tuple):
+            options["default_graph"] = [_graph(iri) for iri in dataset[0]]
+            options["named_graphs"] = [_graph(iri) for iri in dataset[1]]
+        elif dataset is None and not union:
+            options["default_graph"] = [*self.asserted, _DERIVED]
+        result = self._store.query(sparql, **options)  # type: ignore[arg-type]
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult(boolean=bool(result))
+        with _collector_paused():
+            term = _converter()
+            if isinstance(result, ox.QueryTriples):
+                return QueryResult(
+                    triples=[
+                        (term(t.subject), IRI(t.predicate.value), term(t.object))
+                        for t in islice(result, limit)
+                    ]
+                )
+            return QueryResult(
+                variables=[variable.value for variable in result.variables],
+                rows=[
+                    [None if value is None else term(value) for value in solution]
+                    for solution in islice(result, limit)
+                ],
+            )
 
     def construct(self, sparql: str, *, source: str) -> list[ox.Triple]:
         """The triples a CONSTRUCT query yields over asserted and inferred graphs (for rules)."""

@@ -22,12 +22,10 @@ import resource
 import signal
 import threading
 import urllib.request
-from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
-from itertools import islice
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Literal
 
 import pyoxigraph as ox
 
@@ -46,7 +44,6 @@ from kgtool.resources import dataset_sources
 from kgtool.results import QueryResult
 from kgtool.server import guard, media
 from kgtool.store import LocalStore
-from kgtool.terms import Term, from_oxigraph
 
 TEXT = "text/plain"
 #: The stack a query process runs jobs on (reserved address space, used only as deep as a
@@ -157,13 +154,6 @@ def _too_many(limit: int) -> Refused:
     )
 
 
-def _terms(values: Sequence[Any]) -> list[Term | None]:
-    try:
-        return [None if value is None else from_oxigraph(value) for value in values]
-    except TypeError as error:
-        raise Refused(400, str(error)) from None
-
-
 def _check(text: str, found: guard.Scan, settings: Settings) -> None:
     """Refuse a request nested too deep, or with a SERVICE or LOAD that is not allowed; and
     where "service" or "load" appears anywhere but as a keyword, make sure pyoxigraph's own
@@ -209,41 +199,41 @@ class SparqlJob:
                 400, "this is an update: send it as update=… or application/sparql-update"
             )
         _check(self.text, found, state.settings)
-        options: dict[str, Any] = {"base_iri": state.settings.base}
+        # As the library does, the default graph is the union of all the loaded files, unless
+        # the request or the query's FROM chooses, or the server holds only a user's dataset.
+        dataset: tuple[tuple[str, ...], tuple[str, ...]] | Literal["as written"] | None = None
         if self.default_graphs is not None or self.named_graphs is not None:
-            options["default_graph"] = [_graph(iri) for iri in self.default_graphs or ()]
-            options["named_graphs"] = [_graph(iri) for iri in self.named_graphs or ()]
-        elif not found.has_dataset and state.settings.shipped:
-            # As the library does: the default graph is the union of all the loaded files.
-            options["use_default_graph_as_union"] = True
+            dataset = (self.default_graphs or (), self.named_graphs or ())
+            for iri in (*dataset[0], *dataset[1]):
+                _graph(iri)
+        elif found.has_dataset or not state.settings.shipped:
+            dataset = "as written"
         limit = state.settings.max_rows
         cacheable = not found.volatile
         try:
-            result = state.store.query(self.text, **options)
-            if isinstance(result, ox.QueryBoolean):
-                chosen = _negotiated("ask", self.media, self.accept, self.hint)
-                answer = media.write_result(QueryResult(boolean=bool(result)), chosen)
-                return Reply(200, chosen, answer, cacheable=cacheable)
-            if isinstance(result, ox.QueryTriples):
-                chosen = _negotiated("graph", self.media, self.accept, self.hint)
-                triples = list(islice(result, limit + 1))
-                if len(triples) > limit:
-                    raise _too_many(limit)
-                return Reply(200, chosen, media.write_graph(triples, chosen), cacheable=cacheable)
-            chosen = _negotiated("select", self.media, self.accept, self.hint)
-            variables = [variable.value for variable in result.variables]
-            rows = [_terms(solution) for solution in islice(result, limit + 1)]
+            result = state.kg.store.evaluate(
+                self.text, dataset=dataset, base_iri=state.settings.base, limit=limit + 1
+            )
         except SyntaxError as error:
             raise Refused(400, f"malformed query: {error}") from None
         except OSError as error:
             # SERVICE calls are the only I/O a query on an in-memory store makes.
             raise Refused(502, f"a SERVICE call failed: {error}") from None
-        except (RuntimeError, ValueError) as error:
+        except (RuntimeError, ValueError, TypeError) as error:
             raise Refused(400, f"the query failed: {error}") from None
-        if len(rows) > limit:
+        if result.boolean is not None:
+            chosen = _negotiated("ask", self.media, self.accept, self.hint)
+            return Reply(200, chosen, media.write_result(result, chosen), cacheable=cacheable)
+        if result.triples is not None:
+            chosen = _negotiated("graph", self.media, self.accept, self.hint)
+            if len(result.triples) > limit:
+                raise _too_many(limit)
+            answer = media.write_graph(_triples(result), chosen)
+            return Reply(200, chosen, answer, cacheable=cacheable)
+        chosen = _negotiated("select", self.media, self.accept, self.hint)
+        if len(result.rows) > limit:
             raise _too_many(limit)
-        answer = media.write_result(QueryResult(variables=variables, rows=rows), chosen)
-        return Reply(200, chosen, answer, cacheable=cacheable)
+        return Reply(200, chosen, media.write_result(result, chosen), cacheable=cacheable)
 
 
 def _graph(iri: str) -> ox.NamedNode:
