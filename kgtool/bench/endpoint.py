@@ -120,7 +120,8 @@ def measure_endpoint(
 # The comparison with Oxigraph's server
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 free now, for a server to bind."""
     import socket
 
     with socket.socket() as sock:
@@ -168,18 +169,8 @@ def oxigraph_on_disk(location: Path, *, timeout: float | None = None) -> Iterato
     but then it runs each request on a thread of its own and aborts under wrk's load
     (Oxigraph 0.5.13: "failed to allocate an alternative stack"): throughput is measured on a
     server without it."""
-    port = _free_port()
-    command = [
-        _tool("oxigraph"),
-        "serve-read-only",
-        "--location",
-        str(location),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--union-default-graph",
-    ]
-    if timeout is not None:
-        command += ["--timeout-s", f"{max(1, round(timeout))}"]
+    port = free_port()
+    command = oxigraph_read_only(location, port, timeout)
     with _process(command, f"http://127.0.0.1:{port}/query") as endpoint:
         yield endpoint
 
@@ -190,7 +181,7 @@ def oxigraph_in_memory(files: Sequence[tuple[str, str]]) -> Iterator[str]:
     graph through the Graph Store Protocol, the default graph being their union; yields the
     query URL. The like-for-like baseline for `kgtool serve`, which also holds its graph in
     memory."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [_tool("oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
     with _process(command, base + "/query") as endpoint:
@@ -208,6 +199,23 @@ def oxigraph_in_memory(files: Sequence[tuple[str, str]]) -> Iterator[str]:
         yield endpoint
 
 
+def oxigraph_read_only(location: Path, port: int, timeout: float | None = None) -> list[str]:
+    """The command that serves the Oxigraph store at `location` read-only on 127.0.0.1:`port`,
+    its default graph the union of the named graphs (as in kgtool)."""
+    command = [
+        _tool("oxigraph"),
+        "serve-read-only",
+        "--location",
+        str(location),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
+    if timeout is not None:
+        command += ["--timeout-s", f"{max(1, round(timeout))}"]
+    return command
+
+
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
@@ -221,7 +229,7 @@ def kgtool_server(*arguments: str) -> Iterator[str]:
     script = shutil.which("kgtool")
     if script is None:
         raise BenchError("the kgtool command is not installed (pip install -e '.[server]')")
-    port = _free_port()
+    port = free_port()
     command = [script, "serve", "--port", str(port), *arguments]
     base = f"http://127.0.0.1:{port}"
     with _process(command, base + "/sparql"):

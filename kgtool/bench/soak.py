@@ -30,6 +30,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from kgtool.bench.endpoint import BenchError
 from kgtool.bench.traffic import (
     CHEAP,
     DEEP,
@@ -40,7 +41,6 @@ from kgtool.bench.traffic import (
     Request,
     Server,
     Tally,
-    TrafficError,
     kgtool_server,
     load_oxigraph,
     lookup,
@@ -300,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     figures[system] = soak(server, args.seconds, named, frozenset(args.skip))
                 finally:
                     server.stop()
-    except TrafficError as error:
+    except BenchError as error:  # a missing tool, or a server that would not start
         print(f"soak: {error}", file=sys.stderr)
         return 4
     print(table(figures))

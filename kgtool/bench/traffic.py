@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgtool.errors import KgtoolError
+from kgtool.bench.endpoint import BenchError, free_port, oxigraph_read_only
 
 RESULTS_JSON = "application/sparql-results+json"
 KGD = "https://w3id.org/kgtool/id/"
@@ -54,7 +54,7 @@ SUBJECTS = (
 )
 
 
-class TrafficError(KgtoolError):
+class TrafficError(BenchError):
     """A server under test could not start, or a tool it needs is missing."""
 
 
@@ -85,13 +85,6 @@ DEEP: dict[str, Callable[[], str]] = {
 
 # ----------------------------------------------------------------------------------------------
 # Servers
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _status(pid: int, field_name: str) -> int:
@@ -234,22 +227,8 @@ def kgtool_server(*arguments: str, source: Path | None = None, log: Path | None 
 
 def oxigraph_server(location: Path, timeout: float, log: Path | None = None) -> Server:
     """Oxigraph's read-only server on a store loaded by `load_oxigraph` (not started)."""
-    oxigraph = shutil.which("oxigraph")
-    if oxigraph is None:
-        raise TrafficError("the oxigraph command is missing (pip install oxigraph)")
     port = free_port()
-    command = [
-        oxigraph,
-        "serve-read-only",
-        "--location",
-        str(location),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--union-default-graph",
-        "--timeout-s",
-        str(round(timeout)),
-    ]
-    return Server("oxigraph", command, port, "/query", log=log)
+    return Server("oxigraph", oxigraph_read_only(location, port, timeout), port, "/query", log=log)
 
 
 def load_oxigraph(location: Path) -> None:
