@@ -13,6 +13,14 @@ so it runs unchanged in any SPARQL client. Binding replaces the content of the o
 `VALUES ?name { ... }` block of each parameter with a term written in SPARQL syntax (an IRI
 checked for validity, or an escaped literal), never with the user's raw text. The binding is
 plain text work, the same for the local store and for a remote endpoint.
+
+An IRI bound to a parameter is also written in place of its variable inside the groups
+nested in the query's main group (see `_inline_spots` for when that is safe). The answer is
+the same; the plan is not: Oxigraph plans each nested group (a UNION branch, an OPTIONAL)
+apart from the `VALUES` block beside it, so a branch that starts from the parameter is
+planned as if it were unbound and may read every segment or axiom of the graph; with the
+IRI written in, it starts from an index lookup (sources-of at a million triples: 1.1 s to
+3 ms). The query file keeps its readable `VALUES` form.
 """
 
 from __future__ import annotations
@@ -42,6 +50,10 @@ _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"\s*(.*)')
 _PREFIX = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
 _VALUES = re.compile(r"VALUES\s+[?$](\w+)\s*\{([^{}]*)\}", re.IGNORECASE)
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+#: Forms under which a variable cannot simply be replaced by its value: a sub-query has its
+#: own variables, and MINUS joins on the variable names its two sides share.
+_SCOPED = re.compile(r"\{\s*SELECT\b|\bMINUS\b", re.IGNORECASE)
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
 
@@ -73,6 +85,8 @@ class NamedQuery:
     description: str = ""
     #: Where each parameter's VALUES content lies in `sparql` (start, end), by parameter name.
     slots: Mapping[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+    #: Where an IRI bound to each parameter is also written in place of its variable.
+    spots: Mapping[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
 
     def question(self, lang: str = "en") -> str:
         """The research question in `lang` (`en`, `zh-Hant`, ...), else in English."""
@@ -222,6 +236,7 @@ def parse(text: str, *, name: str, source: str) -> NamedQuery:
                 line=declared_on[param.name],
             )
         slots[param.name] = blocks[0].span(2)
+    spots = {param.name: _inline_spots(masked, param.name, blocks[0]) for param in params}
     return NamedQuery(
         name=name,
         source=source,
@@ -232,20 +247,60 @@ def parse(text: str, *, name: str, source: str) -> NamedQuery:
         row=row,
         description=" ".join(" ".join(description).split()),
         slots=slots,
+        spots=spots,
     )
 
 
+def _inline_spots(masked: str, name: str, values: re.Match[str]) -> tuple[int, ...]:
+    """Where the variable `name` may be replaced by the one IRI its VALUES block holds, with
+    the same answer, and where that helps: its uses inside the groups nested in the main
+    group (UNION branches, OPTIONAL, EXISTS), which the engine plans apart from the VALUES
+    block. In the main group itself the engine joins the VALUES block first; it stays as is.
+
+    The answer stays the same provided the VALUES block opens the main group (so the group
+    is joined with it before any OPTIONAL or FILTER sees the variable) and nothing scopes or
+    assigns the variable (`_SCOPED`, `AS ?name`, another VALUES row). Else no spot: the
+    binding then stays in the VALUES block alone, right but planned less well.
+    """
+    where = _WHERE.search(masked)
+    if where is None or masked[where.end() : values.start()].strip() or _SCOPED.search(masked):
+        return ()
+    assigned = rf"\bAS\s+[?$]{name}\b|\bVALUES\s*\([^)]*[?$]{name}\b"
+    if re.search(assigned, masked, re.IGNORECASE):
+        return ()
+    # An IRI such as <http://e.org/?name=1> holds no variable.
+    plain = _IRIREF.sub(lambda iri: "<" + " " * (len(iri[0]) - 2) + ">", masked)
+    variable = re.compile(rf"[?$]{name}\b")
+    spots, depth = [], 1
+    for position in range(values.end(), len(plain)):
+        char = plain[position]
+        if char in "{}":
+            depth += 1 if char == "{" else -1
+            if depth == 0:
+                break
+        elif depth > 1 and char in "?$" and variable.match(plain, position):
+            spots.append(position)
+    return tuple(spots)
+
+
 def bind(query: NamedQuery, values: Mapping[str, Term]) -> str:
-    """The query text with each given parameter's VALUES block holding just that term.
+    """The query text with each given parameter's VALUES block holding just that term, and
+    an IRI also written in place of its variable where `_inline_spots` found that safe.
 
     Line breaks inside a replaced block are kept, so positions in error messages still match
     the file.
     """
-    text = query.sparql
-    for name in sorted(values, key=lambda name: query.slots[name][0], reverse=True):
+    edits: list[tuple[int, int, str]] = []
+    for name, term in values.items():
         start, end = query.slots[name]
-        newlines = "\n" * text.count("\n", start, end)
-        text = f"{text[:start]} {values[name].n3()} {newlines}{text[end:]}"
+        newlines = "\n" * query.sparql.count("\n", start, end)
+        edits.append((start, end, f" {term.n3()} {newlines}"))
+        if isinstance(term, IRI):
+            length = len(name) + 1
+            edits.extend((spot, spot + length, term.n3()) for spot in query.spots.get(name, ()))
+    text = query.sparql
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = f"{text[:start]}{replacement}{text[end:]}"
     return text
 
 

@@ -27,6 +27,7 @@ from kgtool import (
     QueryResult,
     UnknownEntity,
     UnknownQuery,
+    catalog,
 )
 from kgtool.catalog import bind, parse
 from kgtool.namespaces import GRAPH, XSD
@@ -118,6 +119,71 @@ def test_binding_replaces_only_the_values_block_and_keeps_line_numbers() -> None
     assert "kgd:InAComment" in bound and "kgd:InAString" in bound
     assert f"VALUES ?target {{ <{KGD}Zhipu> " in bound
     assert "kgd:DeepSeek" not in bound.split("\n", 1)[1]
+
+
+def test_an_iri_is_also_written_where_a_nested_group_uses_the_variable() -> None:
+    text = (
+        "# param: target entity kgd:DeepSeek  The actor.\n"
+        "SELECT ?target ?m WHERE {\n  VALUES ?target { kgd:DeepSeek }\n"
+        "  ?m kg:reaches ?target .\n"
+        "  OPTIONAL { ?target rdfs:label ?l FILTER(?target != <http://e.org/q?target=1>) }\n"
+        "} ORDER BY ?target\n"
+    )
+    query = parse(text, name="t", source="t.rq")
+    bound = bind(query, {"target": IRI(KGD + "Zhipu")})
+    zhipu = f"<{KGD}Zhipu>"
+    assert "?m kg:reaches ?target .\n" in bound
+    assert f"{{ {zhipu} rdfs:label ?l FILTER({zhipu} != <http://e.org/q?target=1>) }}" in bound
+    assert bound.startswith("# param") and "SELECT ?target ?m WHERE" in bound
+    assert bound.endswith("} ORDER BY ?target\n")
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "{ SELECT ?target WHERE { VALUES ?target { kgd:DeepSeek } ?target ?p ?o } }",
+        "VALUES ?target { kgd:DeepSeek } ?s ?p ?o MINUS { ?target ?p ?o }",
+        "?s ?p ?o . VALUES ?target { kgd:DeepSeek } OPTIONAL { ?s ?q ?target }",
+        "VALUES ?target { kgd:DeepSeek } BIND(?s AS ?target)",
+    ],
+    ids=["sub-query", "minus", "values-not-first", "assigned"],
+)
+def test_a_variable_whose_scope_is_not_plain_stays_a_variable(where: str) -> None:
+    query = parse(
+        f"# param: target entity kgd:DeepSeek  The actor.\nSELECT * WHERE {{ {where} }}\n",
+        name="t",
+        source="t.rq",
+    )
+    assert query.spots["target"] == ()
+    bound = bind(query, {"target": IRI(KGD + "Zhipu")})
+    assert bound.count(f"<{KGD}Zhipu>") == 1
+
+
+def _answer(result: QueryResult) -> tuple[object, ...]:
+    rows = sorted(repr(tuple(row)) for row in result.rows)
+    return result.variables, rows, result.boolean, sorted(map(repr, result.triples or []))
+
+
+ENTITIES = ["DeepSeek", "Zhipu", "Nvidia", "JoshuaKushner", "MichaelKratsios", "HuggingFace"]
+
+
+@pytest.mark.parametrize("reader", ["", "library", "pages"])
+def test_writing_the_iri_in_place_changes_no_answer(
+    shipped_kg: KnowledgeGraph, reader: str
+) -> None:
+    compared = 0
+    for query in catalog.shipped(reader).all():
+        for param in (
+            p for p in query.params if p.kind in ("entity", "iri") and query.spots[p.name]
+        ):
+            as_values = dataclasses.replace(query, spots={})
+            for entity in ENTITIES:
+                values = {param.name: IRI(KGD + entity)}
+                inlined = shipped_kg.query(NamedQuery.text(bind(query, values)))
+                plain = shipped_kg.query(NamedQuery.text(bind(as_values, values)))
+                assert _answer(inlined) == _answer(plain), (query.name, entity)
+                compared += bool(inlined.rows or inlined.triples)
+    assert compared >= {"": 12, "library": 4, "pages": 4}[reader]
 
 
 def test_injection_is_bound_as_a_literal_or_rejected(fixture_kg: KnowledgeGraph) -> None:
