@@ -21,7 +21,6 @@ from kgtool.catalog import Catalog, NamedQuery, bind, coerce
 from kgtool.entities import Entity, LabelIndex, describe, resolve
 from kgtool.inference import derive_reach
 from kgtool.namespaces import GRAPH
-from kgtool.remote import Credentials, Endpoints, RemoteStore
 from kgtool.results import QueryResult
 from kgtool.stats import ClassCount, Stats
 from kgtool.store import LocalStore, Store
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from kgtool.coverage import Coverage
     from kgtool.measures import MeasureReach
     from kgtool.reasoning import Reasoning
+    from kgtool.remote import RemoteStore
     from kgtool.validation import ValidationReport
 
 PathLike = str | Path
@@ -254,6 +254,9 @@ class KnowledgeGraph(QueryableGraph):
         The named queries, `entity()` and `measures_reaching()` run there, over the named
         graph `graph` (None: the store's default graph); see `RemoteKnowledgeGraph`.
         """
+        # Imported here: the HTTP client costs a local command a third of its start-up.
+        from kgtool.remote import Credentials, Endpoints, RemoteStore
+
         credentials = Credentials(user, password, token)
         endpoints = Endpoints.discover(url, authenticated=bool(credentials))
         remote = RemoteStore(endpoints, credentials, timeout=timeout, retries=retries, graph=graph)
