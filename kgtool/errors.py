@@ -61,6 +61,16 @@ class QueryError(LocatedError):
     """A query is malformed or cannot run; the message names the query and the position."""
 
 
+class ResultTooLarge(KgtoolError):
+    """A query's answer has more rows, triples or bytes (`unit`) than the caller allows."""
+
+    def __init__(self, limit: int, unit: str) -> None:
+        self.limit = limit
+        self.unit = unit
+        more = "is larger than" if unit == "bytes" else "has more than"
+        super().__init__(f"the result {more} {limit} {unit}")
+
+
 class UnknownQuery(KgtoolError):
     """No named query, query file or SPARQL text matches what was asked for."""
 

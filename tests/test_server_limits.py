@@ -112,13 +112,16 @@ def test_the_cache_drops_the_oldest_past_its_budget() -> None:
     assert cache.peek(("raw", 99)) is not None and cache.peek(("raw", 0)) is None
 
 
-def test_the_scan_cache_keeps_only_short_texts() -> None:
-    for i in range(3000):
-        guard.scan(f"ASK {{ <http://example.org/{i}> ?p ?o }}")
-    guard.scan("ASK {} #" + "x" * (1 << 20))
+def test_the_scan_cache_keeps_a_bounded_amount_of_text() -> None:
+    long = "ASK {} #" + "x" * (1 << 20)
+    guard.scan(long)
+    for i in range(300):
+        guard.scan(f"ASK {{ <http://example.org/{i}> ?p ?o }} #" + "y" * (40 << 10))
     kept = guard._kept
-    assert 0 < len(kept) <= guard._KEPT
-    assert max(len(text) for text in kept) <= guard.SHORT_TEXT
+    assert long not in kept  # over KEPT_TEXT: scanned, not kept
+    assert 0 < sum(len(text) for text in kept) <= guard._KEPT_CHARS
+    assert len(kept) < 300  # the oldest were dropped to stay within the budget
+    assert "ASK { <http://example.org/299> ?p ?o } #" + "y" * (40 << 10) in kept
 
 
 def test_memory_stays_bounded_under_distinct_1mb_queries(limits: Server) -> None:

@@ -618,7 +618,9 @@ class Endpoint:
 
 
 class Shortcut:
-    """Answers a request seen before, byte for byte, straight from the cache.
+    """Answers a request seen before, byte for byte, straight from the cache; and hands
+    requests to /sparql, the endpoint's busiest path, straight to their handler, past
+    Starlette's middleware and router (a fifth of the server process's time on a small query).
 
     The raw key is what an answer can depend on: method, path, query string, the Accept and
     Content-Type headers, and the body (not the Host header: the server's address is
@@ -636,7 +638,7 @@ class Shortcut:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         cache = self.endpoint.cache
         if scope["type"] != "http" or scope["method"] not in ("GET", "POST") or cache.budget <= 0:
-            await self.app(scope, receive, send)
+            await self._forward(scope, receive, send)
             return
         wanted = {b"accept": b"", b"content-type": b""}
         for name, value in scope["headers"]:
@@ -673,7 +675,14 @@ class Shortcut:
             return await receive()
 
         inner = {**scope, RAW_KEY: key} if complete else scope
-        await self.app(inner, replay if scope["method"] == "POST" else receive, send)
+        await self._forward(inner, replay if scope["method"] == "POST" else receive, send)
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/sparql":
+            response = await self.endpoint.sparql(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
     async def _body(self, receive: Receive) -> tuple[bytes | None, bool]:
         """The body, read up to the size limit (past it, the rest is left for the app);
@@ -701,11 +710,6 @@ def create_app(config: ServerConfig, kg: KnowledgeGraph, *, announce: str = "") 
     endpoint = Endpoint(config, kg, announce=announce)
     routes = [
         Route("/", endpoint.index_page, methods=["GET"]),
-        Route(
-            "/sparql",
-            endpoint.sparql,
-            methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
-        ),
         Route("/queries", endpoint.catalog_json, methods=["GET"]),
         Route("/queries/{name}.rq", endpoint.named_text, methods=["GET"]),
         Route("/queries/{name}", endpoint.named, methods=["GET"]),

@@ -87,11 +87,14 @@ _SEPARATORS = frozenset(".;,")
 _DATA_WORDS = frozenset({"VALUES", "DATA", "CONSTRUCT", "INSERT", "DELETE"})
 _CLOSERS = {"}": "{", ")": "(", "]": "["}
 
-#: A short text: the server process scans it (within a millisecond or two) and keeps its scan,
-#: for the short queries clients send again and again; at most `_KEPT` scans are kept (a few
-#: MB). A longer text is scanned only by the query process that runs it.
+#: A short text: the server process scans it (within a millisecond or two). A longer text is
+#: scanned only by the query process that runs it.
 SHORT_TEXT = 2048
-_KEPT = 1024
+#: The scans of texts up to `KEPT_TEXT` characters are kept, up to `_KEPT_CHARS` characters of
+#: text in all: clients send the same queries again and again, and scanning one of the named
+#: queries (3-5 KB) costs 1-2 ms, as much as running it on the article's graph.
+KEPT_TEXT = 64 << 10
+_KEPT_CHARS = 8 << 20
 
 
 class ServiceRefused(KgtoolError):
@@ -150,22 +153,24 @@ def tokens(text: str) -> list[Token]:
 
 
 _kept: OrderedDict[str, Scan] = OrderedDict()
+_kept_chars = 0
 
 
 def scan(text: str) -> Scan:
     """Read a SPARQL query or update text (it need not be valid: nothing is parsed here).
 
-    The scans of short texts are kept (a bounded number of them): clients send the same
-    queries again and again. The cost is linear in the text's length."""
-    if len(text) > SHORT_TEXT:
-        return _scan(text)
+    The scans are kept (see `_KEPT_CHARS`); the cost is linear in the text's length."""
+    global _kept_chars
     kept = _kept.get(text)
     if kept is not None:
         _kept.move_to_end(text)
         return kept
-    found = _kept[text] = _scan(text)
-    if len(_kept) > _KEPT:
-        _kept.popitem(last=False)
+    found = _scan(text)
+    if len(text) <= KEPT_TEXT:
+        _kept[text] = found
+        _kept_chars += len(text)
+        while _kept_chars > _KEPT_CHARS:
+            _kept_chars -= len(_kept.popitem(last=False)[0])
     return found
 
 

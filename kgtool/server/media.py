@@ -1,24 +1,20 @@
 """Result formats: which media types each kind of answer has, choosing one from a request's
 `Accept` header (or a `format=` hint), and writing an answer in it.
 
-SELECT and ASK answers are written from a `kgtool.results.QueryResult` (its JSON, CSV and TSV
-writers, and the XML one here); graphs go through pyoxigraph's serializers.
+Every answer is written by pyoxigraph's serializers (`kgtool.store.LocalStore.serialized`),
+which write the SPARQL 1.1 results formats and the RDF formats as the protocol asks.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
 from kgtool.errors import KgtoolError
-from kgtool.namespaces import PREFIXES, XSD
-from kgtool.results import QueryResult
-from kgtool.terms import IRI, BlankNode, Literal, Term
+from kgtool.store import write_triples
 
 JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"
@@ -68,6 +64,12 @@ SHORT_NAMES: dict[str, dict[str, str]] = {
         "json": JSONLD,
     },
 }
+_RESULTS_FORMATS = {
+    JSON: ox.QueryResultsFormat.JSON,
+    XML: ox.QueryResultsFormat.XML,
+    CSV: ox.QueryResultsFormat.CSV,
+    TSV: ox.QueryResultsFormat.TSV,
+}
 _RDF_FORMATS = {
     TURTLE: ox.RdfFormat.TURTLE,
     NTRIPLES: ox.RdfFormat.N_TRIPLES,
@@ -75,8 +77,6 @@ _RDF_FORMATS = {
     JSONLD: ox.RdfFormat.JSON_LD,
 }
 _TEXT_TYPES = (CSV, TSV, TURTLE, NTRIPLES, HTML, "text/plain")
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
 class NotAcceptable(KgtoolError):
@@ -178,64 +178,22 @@ def wants_html(accept: str | None) -> bool:
     return named and html > 0 and html >= rdf
 
 
-def write_result(result: QueryResult, media: str) -> bytes:
-    """A SELECT or ASK answer in one of the SPARQL 1.1 results formats."""
-    if media == JSON:
-        return json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")
-    if media == XML:
-        return _to_xml(result).encode("utf-8")
-    if media == CSV:
-        return result.to_csv().encode("utf-8")
-    if media == TSV:
-        return result.to_tsv().encode("utf-8")
-    raise NotAcceptable(result.kind, media)
+def results_format(media: str) -> ox.QueryResultsFormat:
+    """The pyoxigraph format that writes SELECT and ASK answers as `media` asks."""
+    found = _RESULTS_FORMATS.get(media)
+    if found is None:
+        raise NotAcceptable("select", media)
+    return found
+
+
+def rdf_format(media: str) -> ox.RdfFormat:
+    """The pyoxigraph format that writes a graph as `media` asks."""
+    found = _RDF_FORMATS.get(media)
+    if found is None:
+        raise NotAcceptable("graph", media)
+    return found
 
 
 def write_graph(triples: Iterable[ox.Triple], media: str) -> bytes:
     """A graph (CONSTRUCT, DESCRIBE, a description) in Turtle, N-Triples, RDF/XML or JSON-LD."""
-    rdf_format = _RDF_FORMATS.get(media)
-    if rdf_format is None:
-        raise NotAcceptable("graph", media)
-    prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    return bytes(ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b"")
-
-
-def _xml_text(text: str) -> str:
-    return escape(_XML_INVALID.sub("\ufffd", text))
-
-
-def _xml_term(term: Term) -> str:
-    if isinstance(term, IRI):
-        return f"<uri>{_xml_text(term)}</uri>"
-    if isinstance(term, BlankNode):
-        return f"<bnode>{_xml_text(term)}</bnode>"
-    assert isinstance(term, Literal)
-    if term.lang:
-        attribute = f" xml:lang={quoteattr(term.lang)}"
-    elif term.datatype != XSD.string:
-        attribute = f" datatype={quoteattr(term.datatype)}"
-    else:
-        attribute = ""
-    return f"<literal{attribute}>{_xml_text(term.lexical)}</literal>"
-
-
-def _to_xml(result: QueryResult) -> str:
-    """The SPARQL Query Results XML Format (the one writer `QueryResult` does not have)."""
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<sparql xmlns="{_RESULTS_NS}">']
-    if result.kind == "ask":
-        lines += ["<head/>", f"<boolean>{'true' if result.boolean else 'false'}</boolean>"]
-    else:
-        lines.append("<head>")
-        lines += [f"<variable name={quoteattr(name)}/>" for name in result.variables]
-        lines += ["</head>", "<results>"]
-        for row in result:
-            lines.append("<result>")
-            lines += [
-                f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
-                for name, term in row.items()
-                if term is not None
-            ]
-            lines.append("</result>")
-        lines.append("</results>")
-    lines.append("</sparql>")
-    return "\n".join(lines) + "\n"
+    return write_triples(triples, rdf_format(media))

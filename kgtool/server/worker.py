@@ -22,6 +22,7 @@ import resource
 import signal
 import threading
 import urllib.request
+from collections import OrderedDict
 from dataclasses import dataclass
 from importlib.resources import files
 from multiprocessing.connection import Connection
@@ -35,6 +36,7 @@ from kgtool.errors import (
     KgtoolError,
     ParameterError,
     QueryError,
+    ResultTooLarge,
     UnknownEntity,
     UnknownQuery,
 )
@@ -146,14 +148,6 @@ def _negotiated(kind: str, wanted: str | None, accept: str | None, hint: str | N
     return media.negotiate(kind, accept, hint)
 
 
-def _too_many(limit: int) -> Refused:
-    return Refused(
-        422,
-        f"the result has more than {limit} rows (the server's --max-rows): add a LIMIT, "
-        "or ask for less",
-    )
-
-
 def _check(text: str, found: guard.Scan, settings: Settings) -> None:
     """Refuse a request nested too deep, or with a SERVICE or LOAD that is not allowed; and
     where "service" or "load" appears anywhere but as a keyword, make sure pyoxigraph's own
@@ -163,6 +157,25 @@ def _check(text: str, found: guard.Scan, settings: Settings) -> None:
     guard.check_network(found, settings.allow_service)
     if not found.hidden_keywords:
         return
+    refusal = _dry_runs.get(text, "") if len(text) <= guard.KEPT_TEXT else ""
+    if refusal == "":
+        refusal = _dry_run(text, found, settings)
+        if len(text) <= guard.KEPT_TEXT:
+            _dry_runs[text] = refusal
+            if len(_dry_runs) > _DRY_RUNS_KEPT:
+                _dry_runs.popitem(last=False)
+    if refusal is not None:
+        raise guard.ServiceRefused(refusal)
+
+
+#: The dry runs' verdicts (None: passed, else why refused), kept for the texts clients send
+#: again and again: a dry run costs as much as planning the query (13 ms for
+#: measures-reaching, whose comments say "loaded").
+_dry_runs: OrderedDict[str, str | None] = OrderedDict()
+_DRY_RUNS_KEPT = 64
+
+
+def _dry_run(text: str, found: guard.Scan, settings: Settings) -> str | None:
     try:
         if found.form == "update":
             ox.Store().update(guard.defused(text, found), base_iri=settings.base)
@@ -171,12 +184,13 @@ def _check(text: str, found: guard.Scan, settings: Settings) -> None:
             if not isinstance(result, ox.QueryBoolean):
                 next(iter(result), None)
     except SyntaxError as error:
-        raise guard.ServiceRefused(
+        return (
             f"the request was refused: it has a syntax error, or a SERVICE or LOAD that "
             f"could not be checked ({error})"
-        ) from None
+        )
     except (OSError, RuntimeError, ValueError, TypeError):
         pass
+    return None
 
 
 @dataclass(frozen=True)
@@ -208,32 +222,51 @@ class SparqlJob:
                 _graph(iri)
         elif found.has_dataset or not state.settings.shipped:
             dataset = "as written"
-        limit = state.settings.max_rows
-        cacheable = not found.volatile
-        try:
-            result = state.kg.store.evaluate(
-                self.text, dataset=dataset, base_iri=state.settings.base, limit=limit + 1
-            )
-        except SyntaxError as error:
-            raise Refused(400, f"malformed query: {error}") from None
-        except OSError as error:
-            # SERVICE calls are the only I/O a query on an in-memory store makes.
-            raise Refused(502, f"a SERVICE call failed: {error}") from None
-        except (RuntimeError, ValueError, TypeError) as error:
-            raise Refused(400, f"the query failed: {error}") from None
-        if result.boolean is not None:
-            chosen = _negotiated("ask", self.media, self.accept, self.hint)
-            return Reply(200, chosen, media.write_result(result, chosen), cacheable=cacheable)
-        if result.triples is not None:
-            chosen = _negotiated("graph", self.media, self.accept, self.hint)
-            if len(result.triples) > limit:
-                raise _too_many(limit)
-            answer = media.write_graph(_triples(result), chosen)
-            return Reply(200, chosen, answer, cacheable=cacheable)
-        chosen = _negotiated("select", self.media, self.accept, self.hint)
-        if len(result.rows) > limit:
-            raise _too_many(limit)
-        return Reply(200, chosen, media.write_result(result, chosen), cacheable=cacheable)
+        media_type, body = _serialized(
+            state, self.text, dataset, (self.media, self.accept, self.hint)
+        )
+        return Reply(200, media_type, body, cacheable=not found.volatile)
+
+
+def _serialized(
+    state: State,
+    text: str,
+    dataset: tuple[tuple[str, ...], tuple[str, ...]] | Literal["as written"] | None,
+    wanted: tuple[str | None, str | None, str | None],
+) -> tuple[str, bytes]:
+    """Run a query in the query process's store and write its answer in the media type
+    negotiated for its kind (`wanted`: the front's choice, Accept, format hint); each engine
+    error becomes its status."""
+    chosen: list[str] = []
+
+    def choose(kind: str) -> ox.QueryResultsFormat | ox.RdfFormat:
+        chosen.append(_negotiated(kind, *wanted))
+        if kind == "graph":
+            return media.rdf_format(chosen[0])
+        return media.results_format(chosen[0])
+
+    settings = state.settings
+    try:
+        _, body = state.kg.store.serialized(
+            text,
+            choose,
+            inferred=state.kg.inferred,
+            dataset=dataset,
+            base_iri=settings.base,
+            limit=settings.max_rows,
+            max_bytes=settings.memory_limit // 4 or None,
+        )
+    except ResultTooLarge as error:
+        rule = "a quarter of its memory" if error.unit == "bytes" else "--max-rows"
+        raise Refused(422, f"{error} (the server's {rule}): add a LIMIT, or ask for less") from None
+    except SyntaxError as error:
+        raise Refused(400, f"malformed query: {error}") from None
+    except OSError as error:
+        # SERVICE calls are the only I/O a query on an in-memory store makes.
+        raise Refused(502, f"a SERVICE call failed: {error}") from None
+    except (RuntimeError, ValueError, TypeError) as error:
+        raise Refused(400, f"the query failed: {error}") from None
+    return chosen[0], body
 
 
 def _graph(iri: str) -> ox.NamedNode:
@@ -367,14 +400,9 @@ class NamedJob:
     hint: str | None = None
 
     def run(self, state: State) -> Reply:
-        named = state.kg.named_query(self.name)
-        result = state.kg.query(named, params=dict(self.params))
-        if len(result) > state.settings.max_rows:
-            raise _too_many(state.settings.max_rows)
-        chosen = _negotiated(result.kind, self.media, self.accept, self.hint)
-        if result.kind == "graph":
-            return Reply(200, chosen, media.write_graph(_triples(result), chosen))
-        return Reply(200, chosen, media.write_result(result, chosen))
+        text = state.kg.sparql(self.name, params=dict(self.params))
+        media_type, body = _serialized(state, text, None, (self.media, self.accept, self.hint))
+        return Reply(200, media_type, body)
 
 
 def _triples(result: QueryResult) -> list[ox.Triple]:
