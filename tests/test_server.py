@@ -121,6 +121,18 @@ def test_query_via_get(http: httpx.Client) -> None:
     assert _boolean(_ask(http, "ASK {}", **{"default-graph-uri": ACTORS})) is True
 
 
+def test_the_endpoint_with_a_trailing_slash_answers_alike(http: httpx.Client) -> None:
+    query = (
+        "SELECT ?label WHERE { <https://w3id.org/kgtool/id/DeepSeek> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"
+    )
+    accept = {"Accept": "text/csv"}
+    plain = http.get("/sparql", params={"query": query}, headers=accept)
+    slashed = http.get("/sparql/", params={"query": query}, headers=accept)
+    assert slashed.status_code == plain.status_code == 200
+    assert slashed.text == plain.text and "DeepSeek" in slashed.text
+
+
 def test_query_via_url_encoded_post(http: httpx.Client) -> None:
     """query_post_form: the query in a form body, the dataset in the URL."""
     response = http.post(

@@ -678,7 +678,8 @@ class Shortcut:
         await self._forward(inner, replay if scope["method"] == "POST" else receive, send)
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/sparql":
+        # "/sparql/" too: a client given the endpoint with a trailing slash is answered alike.
+        if scope["type"] == "http" and scope["path"] in ("/sparql", "/sparql/"):
             response = await self.endpoint.sparql(Request(scope, receive))
             await response(scope, receive, send)
             return
