@@ -270,16 +270,16 @@ def _inline_spots(masked: str, name: str, values: re.Match[str]) -> tuple[int, .
         return ()
     # An IRI such as <http://e.org/?name=1> holds no variable.
     plain = _IRIREF.sub(lambda iri: "<" + " " * (len(iri[0]) - 2) + ">", masked)
-    variable = re.compile(rf"[?$]{name}\b")
     spots, depth = [], 1
-    for position in range(values.end(), len(plain)):
-        char = plain[position]
-        if char in "{}":
-            depth += 1 if char == "{" else -1
+    for token in re.compile(rf"[{{}}]|[?$]{name}\b").finditer(plain, values.end()):
+        if token[0] == "{":
+            depth += 1
+        elif token[0] == "}":
+            depth -= 1
             if depth == 0:
                 break
-        elif depth > 1 and char in "?$" and variable.match(plain, position):
-            spots.append(position)
+        elif depth > 1:
+            spots.append(token.start())
     return tuple(spots)
 
 

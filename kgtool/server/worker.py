@@ -237,13 +237,12 @@ def _serialized(
     """Run a query in the query process's store and write its answer in the media type
     negotiated for its kind (`wanted`: the front's choice, Accept, format hint); each engine
     error becomes its status."""
-    chosen: list[str] = []
+    chosen = ""
 
     def choose(kind: str) -> ox.QueryResultsFormat | ox.RdfFormat:
-        chosen.append(_negotiated(kind, *wanted))
-        if kind == "graph":
-            return media.rdf_format(chosen[0])
-        return media.results_format(chosen[0])
+        nonlocal chosen
+        chosen = _negotiated(kind, *wanted)
+        return media.rdf_format(chosen) if kind == "graph" else media.results_format(chosen)
 
     settings = state.settings
     try:
@@ -266,7 +265,7 @@ def _serialized(
         raise Refused(502, f"a SERVICE call failed: {error}") from None
     except (RuntimeError, ValueError, TypeError) as error:
         raise Refused(400, f"the query failed: {error}") from None
-    return chosen[0], body
+    return chosen, body
 
 
 def _graph(iri: str) -> ox.NamedNode:
