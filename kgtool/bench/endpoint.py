@@ -2,7 +2,8 @@
 the servers `python -m kgtool.bench` puts side by side, each on a free loopback port:
 `kgtool serve` (with or without its cache), Oxigraph's server in memory (`oxigraph serve`,
 the like-for-like baseline: the same engine, the data in memory) and on disk (`oxigraph
-serve-read-only` on a store `oxigraph load` wrote).
+serve-read-only` on a store `oxigraph load` wrote), and the floor under any Python endpoint
+(`kgtool.bench.floor`).
 
 Needs the `wrk` and `oxigraph` commands (Debian's wrk; `pip install oxigraph`).
 """
@@ -196,6 +197,20 @@ def oxigraph_in_memory(files: Sequence[tuple[str, str]]) -> Iterator[str]:
                 )
             with urllib.request.urlopen(request, timeout=600) as answer:
                 answer.read()
+        yield endpoint
+
+
+@contextmanager
+def python_floor(files: Sequence[tuple[str, str]]) -> Iterator[str]:
+    """The bare Python endpoint of `kgtool.bench.floor` over the same files, each in its named
+    graph as in `oxigraph_in_memory`; yields the query URL."""
+    import sys
+
+    port = free_port()
+    command = [sys.executable, "-m", "kgtool.bench.floor", "--port", str(port)]
+    for path, graph in files:
+        command += ["--file", path, graph]
+    with _process(command, f"http://127.0.0.1:{port}/") as endpoint:
         yield endpoint
 
 

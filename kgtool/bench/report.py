@@ -181,7 +181,9 @@ def ratios(results: dict[str, dict[str, Any]], sizes: Sequence[int]) -> list[dic
 
 def endpoint_ratios(name: str, endpoint: dict[str, Any], size: int | None) -> list[dict[str, Any]]:
     """Uncached kgtool against Oxigraph's in-memory server (the target), and beside it the
-    on-disk server; kgtool's cache is reported apart, never as a target."""
+    on-disk server and the floor under a Python endpoint (kgtool over the floor, the floor
+    over Oxigraph: the two parts of the distance); kgtool's cache is reported apart, never as
+    a target."""
     found = []
     stated = size in ENDPOINT_SIZES
     for query, measured in endpoint.items():
@@ -203,6 +205,16 @@ def endpoint_ratios(name: str, endpoint: dict[str, Any], size: int | None) -> li
         )
         for ours, theirs, baseline in (
             ("kgtool uncached", "oxigraph on disk", "oxigraph serve-read-only (on disk)"),
+            (
+                "kgtool uncached",
+                "python floor",
+                "a bare Python endpoint on the same HTTP stack (kgtool.bench.floor)",
+            ),
+            (
+                "python floor",
+                "oxigraph in memory",
+                "oxigraph serve (in memory); the floor: a bare Python endpoint",
+            ),
             (
                 "kgtool cached",
                 "oxigraph in memory",
@@ -326,28 +338,35 @@ def _steps_table(results: dict[str, dict[str, Any]]) -> str:
 
 def endpoint_table(results: dict[str, dict[str, Any]]) -> str:
     """The endpoint's figures as Markdown: kgtool without its cache over Oxigraph's in-memory
-    server (the target), then the on-disk server and kgtool's cache beside, apart."""
+    server (the target), then the floor under a Python endpoint, the on-disk server and
+    kgtool's cache beside, apart."""
     lines = [
         "| endpoint, requests/s (p50 / p99 ms) | graph | kgtool, no cache | Oxigraph in memory "
-        "| no cache ÷ in memory | Oxigraph on disk | kgtool, cached (apart) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| no cache ÷ in memory | Python floor | floor ÷ in memory | Oxigraph on disk "
+        "| kgtool, cached (apart) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, figures in results.items():
         for query, measured in figures.get("endpoint", {}).items():
             if not isinstance(measured, dict):
                 continue
-            ours, theirs = (
+            ours, theirs, floor = (
                 measured.get("kgtool uncached", {}),
                 measured.get("oxigraph in memory", {}),
+                measured.get("python floor", {}),
             )
-            both = ours.get("rps") and theirs.get("rps")
             lines.append(
                 f"| {query} | {name} | {_throughput(ours)} | {_throughput(theirs)} | "
-                + (f"{ours['rps'] / theirs['rps']:.2f} | " if both else "– | ")
+                + f"{_quotient(ours, theirs)} | {_throughput(floor)} | "
+                + f"{_quotient(floor, theirs)} | "
                 + f"{_throughput(measured.get('oxigraph on disk', {}))} | "
                 + f"{_throughput(measured.get('kgtool cached', {}))} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _quotient(ours: dict[str, Any], theirs: dict[str, Any]) -> str:
+    return f"{ours['rps'] / theirs['rps']:.2f}" if ours.get("rps") and theirs.get("rps") else "–"
 
 
 def _throughput(entry: dict[str, Any]) -> str:

@@ -16,7 +16,8 @@ alternating with its baseline's (ABAB), medians of `--repeat`:
   query;
 - `kgtool serve` without its cache against Oxigraph's server holding the same data in memory
   (the baseline), on a lookup and each named query that answers within a second, with wrk;
-  beside them Oxigraph's on-disk server and kgtool with its cache (reported apart);
+  beside them Oxigraph's on-disk server, kgtool with its cache (reported apart) and the floor
+  under any Python endpoint (`kgtool.bench.floor`: what the HTTP stack alone costs);
 - SHACL: pySHACL through kgtool, the shapes as SPARQL (`kgtool.fastcheck`) on kgtool, raw
   pyoxigraph and Oxigraph's server, and on an edit's nodes only.
 
@@ -57,6 +58,7 @@ from kgtool.bench.endpoint import (
     measure_endpoint,
     oxigraph_in_memory,
     oxigraph_on_disk,
+    python_floor,
 )
 from kgtool.bench.synthetic import Summary, generate
 from kgtool.catalog import bind, coerce
@@ -484,6 +486,7 @@ class Bench:
                 "kgtool uncached": started.enter_context(kgtool_server(*data, "--cache", "0"))
                 + "/sparql",
                 "oxigraph in memory": started.enter_context(oxigraph_in_memory(files)),
+                "python floor": started.enter_context(python_floor(files)),
             }
             if location is not None:
                 servers["oxigraph on disk"] = started.enter_context(oxigraph_on_disk(location))
