@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from kgtool import KnowledgeGraph, UnknownEntity
 
 KGD = "https://w3id.org/kgtool/id/"
+ARTICLE = (files("kgtool") / "data" / "article.txt").read_text(encoding="utf-8")
 
 
 def column(kg: KnowledgeGraph, name: str, variable: str, **params: str) -> list[object]:
@@ -154,6 +156,52 @@ def test_affiliations_of_kratsios(shipped_kg: KnowledgeGraph) -> None:
         ("Scale AI", "former"),
         ("White House Office of Science and Technology Policy", "current"),
     }
+
+
+@pytest.mark.parametrize(
+    ("subject", "relation", "other", "support", "start"),
+    [
+        # a role the subject holds: the support of "role roleIn organisation"
+        ("Michael Kratsios", "executive", "Scale AI", "stated", 143),
+        # a role held in the subject: the support of "role roleHolder person"
+        ("Scale AI", "has chief executive officer", "Alexandr Wang", "stated", 64),
+        # a direct fact, and an inverse one
+        ("DeepSeek", "founded by", "Liang Wenfeng", "stated", 443),
+        ("DeepSeek", "(inverse) leads", "Liang Wenfeng", "stated", 1305),
+        ("DeepSeek", "publishes on", "GitHub", "background", None),
+        pytest.param(
+            "DeepSeek",
+            "headquartered in",
+            "China",
+            "implied",
+            386,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="a fact stated in several sentences: quote and start are each the least "
+                "of their own (MIN), so they may come from different sentences",
+            ),
+        ),
+    ],
+)
+def test_affiliations_carry_each_facts_own_support(
+    shipped_kg: KnowledgeGraph,
+    subject: str,
+    relation: str,
+    other: str,
+    support: str,
+    start: int | None,
+) -> None:
+    rows = [
+        r
+        for r in shipped_kg.query("affiliations", params={"subject": subject})
+        if r.value("relation") == relation and r.value("otherLabel") == other
+    ]
+    assert len(rows) == 1
+    assert rows[0].value("support") == support
+    assert rows[0].value("start") == start
+    if start is not None:
+        quote = rows[0].value("quote")
+        assert ARTICLE[start : start + len(quote)] == quote
 
 
 def test_timeline_keeps_article_and_record_dates_apart(shipped_kg: KnowledgeGraph) -> None:

@@ -223,7 +223,7 @@ def endpoint_ratios(name: str, endpoint: dict[str, Any], size: int | None) -> li
         ):
             found.append(
                 ratio(
-                    f"endpoint {query} at {name} ({ours})",
+                    f"endpoint {query} at {name} ({ours} ÷ {theirs})",
                     None,
                     rps(ours),
                     rps(theirs),
