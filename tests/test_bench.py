@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 
 from kgtool.bench import report as bench_report
 from kgtool.bench.run import Bench, _median_run, main
+
+KGD = "https://w3id.org/kgtool/id/"
 
 pytestmark = pytest.mark.slow
 
@@ -205,3 +208,49 @@ def test_only_the_endpoint_step(tmp_path: Path) -> None:
         "pyoxigraph",
     }
     assert figures["pyoxigraph"]["query:measures-reaching"]["median_s"] > 0
+
+
+def test_the_floor_answers_over_the_union_of_its_graphs_and_refuses_bad_text() -> None:
+    import asyncio
+
+    import pyoxigraph as ox
+
+    from kgtool.bench.floor import app_for
+
+    store = ox.Store()
+    store.add(
+        ox.Quad(
+            ox.NamedNode(KGD + "DeepSeek"),
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            ox.Literal("DeepSeek", language="en"),
+            ox.NamedNode("urn:graph:actors"),
+        )
+    )
+    app = app_for(store)
+
+    def call(method: str, body: bytes, query_string: bytes = b"") -> tuple[int, bytes]:
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": method, "query_string": query_string}
+
+        async def request() -> None:
+            await app(scope, receive, send)
+
+        asyncio.run(request())
+        return sent[0]["status"], sent[1]["body"]
+
+    lookup = f"SELECT ?label WHERE {{ <{KGD}DeepSeek> ?p ?label }}"
+    status, body = call("POST", lookup.encode())
+    assert (
+        status == 200 and json.loads(body)["results"]["bindings"][0]["label"]["value"] == "DeepSeek"
+    )
+    status, body = call("GET", b"", urllib.parse.urlencode({"query": lookup}).encode())
+    assert status == 200 and b"DeepSeek" in body
+    status, body = call("POST", b"SELECT WHERE {")
+    assert status == 400 and body
