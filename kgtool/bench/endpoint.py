@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -204,8 +205,6 @@ def oxigraph_in_memory(files: Sequence[tuple[str, str]]) -> Iterator[str]:
 def python_floor(files: Sequence[tuple[str, str]]) -> Iterator[str]:
     """The bare Python endpoint of `kgtool.bench.floor` over the same files, each in its named
     graph as in `oxigraph_in_memory`; yields the query URL."""
-    import sys
-
     port = free_port()
     command = [sys.executable, "-m", "kgtool.bench.floor", "--port", str(port)]
     for path, graph in files:

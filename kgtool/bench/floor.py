@@ -26,6 +26,8 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 
+from kgtool.bench.measure import rdf_format
+
 _FILES = "KGTOOL_FLOOR_FILES"
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -74,8 +76,7 @@ def create() -> Callable[..., Awaitable[None]]:
     """The app over the files `main` passed on in the environment (each worker loads its own)."""
     store = ox.Store()
     for path, graph in json.loads(os.environ[_FILES]):
-        kind = ox.RdfFormat.N_TRIPLES if path.endswith(".nt") else ox.RdfFormat.TURTLE
-        store.load(path=path, format=kind, to_graph=ox.NamedNode(graph))
+        store.load(path=path, format=rdf_format(path), to_graph=ox.NamedNode(graph))
     return app_for(store)
 
 

@@ -61,7 +61,8 @@ def _rdflib_rows(graph: Any, sparql: str) -> int:
     return len(list(graph.query(sparql)))
 
 
-def _format(path: str) -> Any:
+def rdf_format(path: str) -> Any:
+    """pyoxigraph's format for a data file: N-Triples for `.nt`, Turtle otherwise."""
     import pyoxigraph as ox
 
     return ox.RdfFormat.N_TRIPLES if path.endswith(".nt") else ox.RdfFormat.TURTLE
@@ -107,9 +108,9 @@ def store(task: dict[str, Any]) -> None:
     for path, name in task["files"]:
         target = ox.NamedNode(name)
         if task["method"] == "bulk_load":
-            graph.bulk_load(path=path, format=_format(path), base_iri=name, to_graph=target)
+            graph.bulk_load(path=path, format=rdf_format(path), base_iri=name, to_graph=target)
         else:
-            graph.load(path=path, format=_format(path), base_iri=name, to_graph=target)
+            graph.load(path=path, format=rdf_format(path), base_iri=name, to_graph=target)
     say("load_s", time.perf_counter() - started)
     say("peak_mb", peak_mb())
     repeat, slow = task["repeat"], task["slow"]
@@ -126,7 +127,7 @@ def parse(task: dict[str, Any]) -> None:
     started = time.perf_counter()
     count = 0
     for path, name in task["files"]:
-        for _ in ox.parse(path=path, format=_format(path), base_iri=name):
+        for _ in ox.parse(path=path, format=rdf_format(path), base_iri=name):
             count += 1
     say("load_s", time.perf_counter() - started)
     say("triples", count)
@@ -166,7 +167,7 @@ def bare(task: dict[str, Any]) -> None:
 
     graph = ox.Store()
     for path, name in task["files"]:
-        graph.load(path=path, format=_format(path), base_iri=name, to_graph=ox.NamedNode(name))
+        graph.load(path=path, format=rdf_format(path), base_iri=name, to_graph=ox.NamedNode(name))
     result = graph.query(task["query"], use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
